@@ -1,0 +1,1 @@
+# Models for this domain arrive with its issue; see README "Roadmap".

@@ -1,0 +1,84 @@
+"""Tenant isolation, checked route by route.
+
+Every URL that takes an object (a pk, a token, ...) must be listed here: either
+as an OBJECT_ROUTE, with a function that makes an object in the team's
+workspace and returns the URL kwargs, or in PUBLIC with the reason it is not
+workspace-scoped. tests/test_isolation.py fails on any route missing from both,
+requests each object route as an outsider (expects 404) and writes to it as a
+viewer (expects 403). Later apps add their routes below.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from apps.accounts.models import Membership, Role
+from tests.factories import InvitationFactory, MembershipFactory
+
+
+@dataclass(frozen=True)
+class ObjectRoute:
+    url_name: str
+    make_kwargs: Callable  # (team) -> dict of URL kwargs for an object of team.workspace
+    methods: tuple[str, ...] = ("GET",)
+    # Write routes refuse a viewer of the owning workspace with 403.
+    write: bool = False
+
+
+OBJECT_ROUTES: dict[str, ObjectRoute] = {}
+PUBLIC: dict[str, str] = {
+    "invitation_accept": "the invitation token is the credential; usable by someone with no account yet",
+    "password_reset_confirm": "Django's signed reset token; no workspace involved",
+}
+# Namespaces outside the tenant model.
+PUBLIC_NAMESPACES: dict[str, str] = {
+    "admin": "Django admin: staff operators only, not a tenant page"
+}
+
+
+def register(route: ObjectRoute) -> None:
+    OBJECT_ROUTES[route.url_name] = route
+
+
+def _membership(team) -> dict:
+    return {"pk": MembershipFactory(workspace=team.workspace, role=Role.MEMBER).pk}
+
+
+def _owner_membership(team) -> dict:
+    return {"pk": Membership.objects.get(workspace=team.workspace, user=team.owner).pk}
+
+
+def _invitation(team) -> dict:
+    return {"pk": InvitationFactory(workspace=team.workspace, invited_by=team.owner).pk}
+
+
+register(ObjectRoute("membership_role", _membership, methods=("POST",), write=True))
+register(ObjectRoute("membership_remove", _membership, methods=("POST",), write=True))
+register(ObjectRoute("invitation_revoke", _invitation, methods=("POST",), write=True))
+
+
+def routes_with_parameters() -> list[tuple[str, str]]:
+    """(qualified url name, pattern) for every route that captures something from the path."""
+    found: list[tuple[str, str]] = []
+
+    def walk(patterns, namespace: str | None, prefix: str, inherited_params: bool):
+        for entry in patterns:
+            if isinstance(entry, URLResolver):
+                ns = entry.namespace or namespace
+                takes = inherited_params or _captures(entry.pattern)
+                walk(entry.url_patterns, ns, prefix + str(entry.pattern), takes)
+            elif isinstance(entry, URLPattern) and (inherited_params or _captures(entry.pattern)):
+                name = entry.name or "<unnamed>"
+                qualified = f"{namespace}:{name}" if namespace else name
+                found.append((qualified, prefix + str(entry.pattern)))
+
+    walk(get_resolver().url_patterns, None, "", False)
+    return found
+
+
+def _captures(pattern) -> bool:
+    converters = getattr(pattern, "converters", None)
+    if converters:
+        return True
+    return pattern.regex.groups > 0
