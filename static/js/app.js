@@ -27,6 +27,10 @@
   document.addEventListener("toast", function (event) {
     showToast(event.detail.text, event.detail.level);
   });
+  // Django messages raised during an htmx request (HtmxMessagesMiddleware).
+  document.addEventListener("toasts", function (event) {
+    (event.detail.value || event.detail || []).forEach(function (toast) { showToast(toast.text, toast.level); });
+  });
   document.addEventListener("htmx:responseError", function (event) {
     var status = event.detail.xhr.status;
     showToast(status === 403 ? "Your role does not allow this." : status === 404 ? "Not found." : "Something went wrong (" + status + ").", "error");
