@@ -132,7 +132,7 @@ class ImportRow:
     row_number: int
     name: str
     platform: Platform
-    handle: str  # may be empty for a YouTube /channel/ URL: see external_id
+    handle: str  # the channel id for a YouTube /channel/ URL (see ProfileRef.has_real_handle)
     profile_url: str
     external_id: str = ""
     email: str = ""
@@ -439,10 +439,10 @@ def _read_row(
 
     profile = _read_profile(values, error)
     if profile is not None:
-        key = (profile.platform, profile.handle or "#" + profile.external_id)
+        key = (profile.platform, profile.handle)
         first = first_seen.setdefault(key, row_number)
         if first != row_number:
-            who = f"@{profile.handle}" if profile.handle else f"channel {profile.external_id}"
+            who = f"@{profile.handle}" if profile.has_real_handle else f"channel {profile.external_id}"
             column = "handle" if values.get("handle") else "profile_url"
             error(column, f"Duplicate of row {first}: {profile.platform.label} {who}")
 
@@ -524,7 +524,7 @@ def _read_profile(values: dict[str, str], error: _ErrorSink) -> ProfileRef | Non
     if failed:
         return None
     if from_url and from_handle:
-        if from_url.handle and from_url.handle != from_handle.handle:
+        if from_url.has_real_handle and from_url.handle != from_handle.handle:
             error(
                 "handle",
                 f"The handle '{from_handle.handle}' doesn't match the profile URL "
@@ -533,7 +533,7 @@ def _read_profile(values: dict[str, str], error: _ErrorSink) -> ProfileRef | Non
             return None
         return ProfileRef(
             from_url.platform,
-            from_url.handle or from_handle.handle,
+            from_url.handle if from_url.has_real_handle else from_handle.handle,
             from_url.profile_url,
             from_url.external_id,
         )

@@ -59,6 +59,11 @@ class ProfileRef:
     profile_url: str
     external_id: str = ""
 
+    @property
+    def has_real_handle(self) -> bool:
+        """False when the handle is a YouTube channel id standing in for the unknown @handle."""
+        return bool(self.handle) and self.handle != self.external_id
+
 
 @dataclass(frozen=True)
 class PostRef:
@@ -282,9 +287,11 @@ def _youtube_profile(host: str, segments: list[str]) -> ProfileRef:
                 "YouTube channel ids start with UC followed by 22 letters, numbers, "
                 "hyphens or underscores"
             )
+        # Until the refresher learns the @handle, the channel id stands in for it: accounts
+        # are unique per (workspace, platform, handle), so an empty handle would allow one.
         return ProfileRef(
             Platform.YOUTUBE,
-            "",
+            channel_id,
             f"https://www.youtube.com/channel/{channel_id}",
             external_id=channel_id,
         )

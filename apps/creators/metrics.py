@@ -70,7 +70,9 @@ def _newest_first(posts: Iterable[PostSample]) -> list[PostSample]:
 
 def format_percent(fraction: float, max_decimals: int = 2) -> str:
     """0.041 -> '4.1%', 0.0075 -> '0.75%', 0.12 -> '12%'."""
-    text = f"{fraction * 100:.{max_decimals}f}".rstrip("0").rstrip(".")
+    text = f"{fraction * 100:.{max_decimals}f}"
+    if max_decimals > 0:  # strip only the decimals' trailing zeros: "50" must stay "50"
+        text = text.rstrip("0").rstrip(".")
     return f"{text}%"
 
 
@@ -758,10 +760,18 @@ def _follower_jumps(
     reaches = [r for p in posts if (r := _post_reach(p))]
     viral = JUMP_VIRAL_FACTOR * statistics.median(reaches) if len(reaches) >= 3 else math.inf
     unexplained, explained = [], 0
-    for i, (a, b, per_day) in enumerate(changes):
-        others = [c[2] for j, c in enumerate(changes) if j != i]
-        z = (per_day - statistics.fmean(others)) / max(statistics.pstdev(others), 1.0)
-        if z <= JUMP_Z_THRESHOLD or per_day < JUMP_MIN_SHARE * max(a.followers or 0, 1):
+    # Leave-one-out mean and population deviation from running sums: O(n), where
+    # recomputing them per day was O(n²) and dominated scoring a million accounts.
+    others_count = len(changes) - 1
+    total = math.fsum(c[2] for c in changes)
+    squares = math.fsum(c[2] * c[2] for c in changes)
+    for a, b, per_day in changes:
+        if per_day < JUMP_MIN_SHARE * max(a.followers or 0, 1):
+            continue
+        mean = (total - per_day) / others_count
+        variance = max((squares - per_day * per_day) / others_count - mean * mean, 0.0)
+        z = (per_day - mean) / max(math.sqrt(variance), 1.0)
+        if z <= JUMP_Z_THRESHOLD:
             continue
         since = a.date - JUMP_VIRAL_LOOKBACK
         if any(since <= p.published_at.date() <= b.date and _post_reach(p) >= viral for p in posts):

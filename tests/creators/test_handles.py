@@ -102,12 +102,12 @@ def test_it_reads_youtube_handle_urls_case_insensitively(value):
     )
 
 
-def test_it_reads_a_youtube_channel_url_as_an_external_id_without_handle():
+def test_it_reads_a_youtube_channel_url_with_the_channel_id_standing_in_for_the_handle():
     ref = parse_profile(f"https://www.youtube.com/channel/{CHANNEL_ID}/videos")
 
     assert ref == ProfileRef(
         Platform.YOUTUBE,
-        handle="",
+        handle=CHANNEL_ID,
         profile_url=f"https://www.youtube.com/channel/{CHANNEL_ID}",
         external_id=CHANNEL_ID,
     )

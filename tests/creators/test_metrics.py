@@ -641,3 +641,10 @@ def test_engagement_far_above_the_band_is_flagged_and_missing_band_is_unknown():
 def test_comment_quality_needs_enough_comments():
     few = authenticity("instagram", None, None, None, [], [], NOW, [], comments=["nice"] * 3)
     assert signals_by_key(few)["comment_quality"].verdict == "unknown"
+
+
+def test_format_percent_keeps_whole_numbers_at_zero_decimals():
+    from apps.creators.metrics import format_percent
+
+    assert format_percent(0.5, 0) == "50%"
+    assert format_percent(0.041) == "4.1%"
