@@ -255,3 +255,67 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# --- Stats refresh (apps/creators: connections, quota budgets, refresh workers) -----------
+# Provider endpoints and API versions: settings, so tests, benchmarks and operators behind
+# a proxy can point the clients at another host. Per-workspace credentials (YouTube key,
+# Instagram token, creators' TikTok tokens) live encrypted in the database, not here.
+YOUTUBE_API_BASE = env_str("YOUTUBE_API_BASE", "https://www.googleapis.com/youtube/v3")
+GRAPH_API_BASE = env_str("GRAPH_API_BASE", "https://graph.facebook.com")
+GRAPH_API_VERSION = env_str("GRAPH_API_VERSION", "v24.0")
+TIKTOK_API_BASE = env_str("TIKTOK_API_BASE", "https://open.tiktokapis.com")
+# Our TikTok app: needed to renew the tokens creators granted us.
+TIKTOK_CLIENT_KEY = env_str("TIKTOK_CLIENT_KEY", "")
+TIKTOK_CLIENT_SECRET = env_str("TIKTOK_CLIENT_SECRET", "")
+PROVIDER_TIMEOUT = env_int("PROVIDER_TIMEOUT", 15, minimum=1)  # seconds per HTTP request
+# Fernet key(s) for stored secrets: comma-separated, the first encrypts, all decrypt (rotation).
+# Unset, a key is derived from SECRET_KEY, so changing SECRET_KEY makes stored secrets unreadable.
+FIELD_ENCRYPTION_KEY = env_str("FIELD_ENCRYPTION_KEY", "")
+# Quotas: YouTube units per Pacific day per key (a raised quota is set per connection too),
+# our own cap of Instagram calls per hour per token, TikTok requests per minute for our app.
+YOUTUBE_DAILY_QUOTA = env_int("YOUTUBE_DAILY_QUOTA", 10_000, minimum=1)
+INSTAGRAM_CALLS_PER_HOUR = env_int("INSTAGRAM_CALLS_PER_HOUR", 200, minimum=1)
+TIKTOK_CALLS_PER_MINUTE = env_int("TIKTOK_CALLS_PER_MINUTE", 600, minimum=1)
+# How often accounts are refreshed: a priority registered by campaigns (live: 1 day,
+# shortlisted: 2) or this default; beat looks for due accounts every few minutes.
+REFRESH_DEFAULT_DAYS = env_int("REFRESH_DEFAULT_DAYS", 7, minimum=1)
+REFRESH_LIVE_CAMPAIGN_DAYS = env_int("REFRESH_LIVE_CAMPAIGN_DAYS", 1, minimum=1)
+REFRESH_SHORTLIST_DAYS = env_int("REFRESH_SHORTLIST_DAYS", 2, minimum=1)
+REFRESH_SCHEDULE_MINUTES = env_int("REFRESH_SCHEDULE_MINUTES", 15, minimum=1)
+REFRESH_STALE_DAYS = env_int("REFRESH_STALE_DAYS", 14, minimum=1)  # numbers older are marked
+# YouTube videos cost 2 units per channel (50 channels cost 1): recent posts are fetched
+# every REFRESH_POSTS_DAYS and never with more than this share (%) of a key's daily units.
+REFRESH_POSTS_DAYS = env_int("REFRESH_POSTS_DAYS", 30, minimum=1)
+REFRESH_POSTS_BUDGET_PERCENT = env_int("REFRESH_POSTS_BUDGET_PERCENT", 50, minimum=0)
+REFRESH_BATCH_SIZE = env_int("REFRESH_BATCH_SIZE", 500, minimum=1)  # accounts per task
+REFRESH_HTTP_CONCURRENCY = env_int("REFRESH_HTTP_CONCURRENCY", 8, minimum=1)  # calls per task
+REFRESH_MAX_PER_TICK = env_int("REFRESH_MAX_PER_TICK", 200_000, minimum=1)
+REFRESH_MAX_RETRIES = env_int("REFRESH_MAX_RETRIES", 5, minimum=0)
+REFRESH_RETRY_BACKOFF_MAX = env_int("REFRESH_RETRY_BACKOFF_MAX", 600, minimum=1)  # seconds
+REFRESH_FAILED_RETRY_HOURS = env_int("REFRESH_FAILED_RETRY_HOURS", 24, minimum=1)
+# A claim older than this is taken to belong to a lost task (longer than all retries).
+REFRESH_CLAIM_TIMEOUT_MINUTES = env_int("REFRESH_CLAIM_TIMEOUT_MINUTES", 120, minimum=1)
+# Queue for refresh tasks ('' = the default queue); dedicated refresh workers can take it alone.
+REFRESH_QUEUE = env_str("REFRESH_QUEUE", "")
+# The simulated platform of the local demo: on by default only for a local run without
+# our TikTok app credentials. It is used only by "demo" connections, which cannot exist
+# next to a real connection for the same platform, and never replaces a failed real call.
+DEMO_PROVIDER = env_bool("DEMO_PROVIDER", LOCAL and not TIKTOK_CLIENT_KEY)
+# httpx logs every request URL at INFO, and YouTube's carries the API key: keep it quiet.
+LOGGING["loggers"]["httpx"] = {"level": "WARNING"}
+# Tests and benchmarks start workers with a short visibility timeout to see redelivery quickly.
+CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] = env_int(
+    "CELERY_VISIBILITY_TIMEOUT", CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"], minimum=1
+)
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "creators-refresh-schedule": {
+            "task": "creators.refresh_schedule",
+            "schedule": REFRESH_SCHEDULE_MINUTES * 60,
+        },
+        "creators-refresh-posts-schedule": {
+            "task": "creators.refresh_posts_schedule",
+            "schedule": 3600,
+        },
+    }
+)

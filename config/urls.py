@@ -8,6 +8,7 @@ from apps.accounts import health
 
 api_v1 = [
     path("", include("apps.accounts.api_urls")),
+    path("", include("apps.creators.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # Swagger UI's page carries an inline <style>; its script is served as a file.
     path(
@@ -21,6 +22,7 @@ api_v1 = [
 
 urlpatterns = [
     path("", include("apps.accounts.urls")),
+    path("", include("apps.creators.urls")),
     path("healthz", health.healthz, name="healthz"),
     path("api/v1/", include(api_v1)),
     path("admin/", admin.site.urls),

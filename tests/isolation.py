@@ -58,6 +58,82 @@ register(ObjectRoute("membership_remove", _membership, methods=("POST",), write=
 register(ObjectRoute("invitation_revoke", _invitation, methods=("POST",), write=True))
 
 
+# --- creators -----------------------------------------------------------------
+
+
+def _creator(team) -> dict:
+    from tests.factories import SocialAccountFactory
+
+    return {"pk": SocialAccountFactory(creator__workspace=team.workspace).creator_id}
+
+
+def _account(team) -> dict:
+    from tests.factories import SocialAccountFactory
+
+    return {"pk": SocialAccountFactory(creator__workspace=team.workspace).pk}
+
+
+def _saved_search(team) -> dict:
+    from apps.creators.models import SavedSearch
+
+    return {
+        "pk": SavedSearch.objects.create(
+            workspace=team.workspace, name="Big", query_string="tier=micro"
+        ).pk
+    }
+
+
+def _creator_import(team) -> dict:
+    from apps.creators.models import CreatorImport
+
+    return {
+        "pk": CreatorImport.objects.create(
+            workspace=team.workspace, filename="c.csv", created_by=team.owner
+        ).pk
+    }
+
+
+register(ObjectRoute("creator_detail", _creator))
+register(ObjectRoute("creator_edit", _creator, methods=("GET", "POST"), write=True))
+register(ObjectRoute("creator_flag", _creator, methods=("POST",), write=True))
+register(ObjectRoute("creator_note_add", _creator, methods=("POST",), write=True))
+register(ObjectRoute("account_stats_edit", _account, methods=("GET", "POST"), write=True))
+register(ObjectRoute("saved_search_delete", _saved_search, methods=("POST",), write=True))
+register(ObjectRoute("creator_import_detail", _creator_import))
+register(ObjectRoute("creator_import_confirm", _creator_import, methods=("POST",), write=True))
+
+
+def _post(team) -> dict:
+    from tests.factories import PostFactory
+
+    return {"pk": PostFactory(account__creator__workspace=team.workspace).pk}
+
+
+# The creators API (DRF router names).
+register(ObjectRoute("creator-detail", _creator, methods=("GET", "PATCH"), write=True))
+register(ObjectRoute("socialaccount-detail", _account, methods=("GET", "PATCH"), write=True))
+register(ObjectRoute("socialaccount-snapshots", _account))
+register(ObjectRoute("post-detail", _post))
+
+
+# Stats refresh: a workspace's connections (credentials).
+def _connection(team) -> dict:
+    from apps.creators.connections import connection_create
+
+    connection = connection_create(
+        workspace=team.workspace,
+        kind="youtube_key",
+        name="Main key",
+        secret="AIzaSy-isolation-0000000000",
+    )
+    return {"pk": connection.pk}
+
+
+register(ObjectRoute("connection_edit", _connection, methods=("GET", "POST"), write=True))
+register(ObjectRoute("connection_test", _connection, methods=("POST",), write=True))
+register(ObjectRoute("connection_delete", _connection, methods=("POST",), write=True))
+
+
 def routes_with_parameters() -> list[tuple[str, str]]:
     """(qualified url name, pattern) for every route that captures something from the path."""
     found: list[tuple[str, str]] = []

@@ -1,4 +1,8 @@
-"""/healthz: is the database, Redis and at least one Celery worker reachable?"""
+"""/healthz: is the database, Redis and at least one Celery worker reachable?
+
+Other apps register advisory checks (broken platform connections): they make the
+status "degraded" but keep HTTP 200, since the app itself still serves.
+"""
 
 from django.db import connection
 from django.http import JsonResponse
@@ -29,19 +33,36 @@ def _check_workers() -> str:
 
 
 CHECKS = {"database": _check_database, "redis": _check_redis, "worker": _check_workers}
+# Checks that report trouble without taking the app out of service (e.g. a broken platform
+# connection): anything but "ok" makes the status "degraded", still with HTTP 200.
+ADVISORY_CHECKS: dict = {}
+
+
+def register_check(name: str, check, *, critical: bool = True) -> None:
+    """Apps add their checks here at start-up (AppConfig.ready); a check returns "ok" or
+    a short description of what is wrong."""
+    (CHECKS if critical else ADVISORY_CHECKS)[name] = check
+
+
+def _run(checks: dict) -> dict:
+    results = {}
+    for name, check in checks.items():
+        try:
+            results[name] = check()
+        except Exception as exc:  # noqa: BLE001 - a health check reports every failure, whatever it is
+            results[name] = f"error: {exc.__class__.__name__}: {exc}"
+    return results
 
 
 @require_GET
 @never_cache
 def healthz(request):
-    results = {}
-    for name, check in CHECKS.items():
-        try:
-            results[name] = check()
-        except Exception as exc:  # noqa: BLE001 - a health check reports every failure, whatever it is
-            results[name] = f"error: {exc.__class__.__name__}: {exc}"
+    results = _run(CHECKS)
+    advisories = _run(ADVISORY_CHECKS)
     healthy = all(value == "ok" for value in results.values())
+    degraded = any(value != "ok" for value in advisories.values())
+    status = "unhealthy" if not healthy else "degraded" if degraded else "ok"
     return JsonResponse(
-        {"status": "ok" if healthy else "unhealthy", "checks": results},
+        {"status": status, "checks": results, "advisories": advisories},
         status=200 if healthy else 503,
     )
