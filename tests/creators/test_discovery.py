@@ -548,7 +548,9 @@ def many(team, niches):
 def test_every_page_costs_at_most_eight_queries(
     owner_client, many, django_assert_max_num_queries, per_page, params
 ):
-    discovery.trigram_available()  # asked once per process, not per page
+    has_trigram = discovery.trigram_available()  # asked once per process, not per page
+    if "mnay" in params and not has_trigram:
+        pytest.skip("the typo page needs pg_trgm, which this Postgres (embedded) lacks")
     url, seen = f"{LIST}?per_page={per_page}&{params}", []
     while url:
         with django_assert_max_num_queries(8):

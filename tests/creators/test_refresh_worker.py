@@ -34,7 +34,8 @@ def database_url() -> str:
     db = connection.settings_dict
     user = quote(db["USER"] or "")
     password = quote(db["PASSWORD"] or "")
-    host = db["HOST"] or ""
+    # The embedded pgserver's socket directory arrives as OPTIONS["host"] (dj-database-url).
+    host = db["HOST"] or db["OPTIONS"].get("host", "")
     if host.startswith("/"):
         return f"postgresql://{user}:{password}@/{db['NAME']}?host={host}"
     return f"postgresql://{user}:{password}@{host}:{db['PORT'] or 5432}/{db['NAME']}"
