@@ -442,7 +442,11 @@ def _read_row(
         key = (profile.platform, profile.handle)
         first = first_seen.setdefault(key, row_number)
         if first != row_number:
-            who = f"@{profile.handle}" if profile.has_real_handle else f"channel {profile.external_id}"
+            who = (
+                f"@{profile.handle}"
+                if profile.has_real_handle
+                else f"channel {profile.external_id}"
+            )
             column = "handle" if values.get("handle") else "profile_url"
             error(column, f"Duplicate of row {first}: {profile.platform.label} {who}")
 
