@@ -319,3 +319,5 @@ CELERY_BEAT_SCHEDULE.update(
         },
     }
 )
+# TikTok Login Kit: where a creator's browser goes to authorise us (the connect flow).
+TIKTOK_AUTH_URL = env_str("TIKTOK_AUTH_URL", "https://www.tiktok.com/v2/auth/authorize/")

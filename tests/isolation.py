@@ -134,6 +134,22 @@ register(ObjectRoute("connection_test", _connection, methods=("POST",), write=Tr
 register(ObjectRoute("connection_delete", _connection, methods=("POST",), write=True))
 
 
+# TikTok connect: the link a member makes for one TikTok account.
+def _tiktok_account(team) -> dict:
+    from tests.factories import SocialAccountFactory
+
+    return {"pk": SocialAccountFactory(creator__workspace=team.workspace, platform="tiktok").pk}
+
+
+register(ObjectRoute("tiktok_link", _tiktok_account, methods=("GET", "POST"), write=True))
+PUBLIC["tiktok_connect"] = (
+    "the signed, expiring link is the credential; opened by the creator, who has no login"
+)
+PUBLIC["tiktok_connect_callback"] = (
+    "TikTok's redirect back; the signed state and its nonce in the session are the credential"
+)
+
+
 def routes_with_parameters() -> list[tuple[str, str]]:
     """(qualified url name, pattern) for every route that captures something from the path."""
     found: list[tuple[str, str]] = []

@@ -2,6 +2,7 @@ from django.urls import path
 
 from .views import adding, detail, discovery
 from .views import refresh as refresh_views
+from .views import tiktok_connect as tiktok_views
 
 urlpatterns = [
     # Discovery: the filtered list, its export and saved searches.
@@ -55,4 +56,12 @@ urlpatterns = [
     path("creators/refresh/", refresh_views.refresh_status, name="refresh_status"),
     path("creators/refresh/now/", refresh_views.refresh_now, name="refresh_now"),
     path("creators/refresh/progress/", refresh_views.refresh_progress, name="refresh_progress"),
+    # TikTok connect: a member's link, then the creator's public pages (no login).
+    path("creators/accounts/<int:pk>/tiktok-link/", tiktok_views.tiktok_link, name="tiktok_link"),
+    path(
+        "connect/tiktok/callback/",
+        tiktok_views.tiktok_connect_callback,
+        name="tiktok_connect_callback",
+    ),
+    path("connect/tiktok/<str:signed>/", tiktok_views.tiktok_connect, name="tiktok_connect"),
 ]

@@ -4,7 +4,8 @@ The token decides whose data comes back: ``user/info`` always describes the
 token's owner, and ``video/list`` lists the owner's videos.  So
 ``max_batch_size`` is 1 and ``fetch_accounts`` reports every key that is not
 the token owner's open_id (or username) as not found.  The Research API is not
-used.  ``refresh_access_token`` renews an expired token.
+used.  ``exchange_code`` turns the creator's authorisation code into tokens and
+``refresh_access_token`` renews an expired token.
 """
 
 from __future__ import annotations
@@ -338,6 +339,33 @@ class TikTokOAuthClient(_TikTokBase):
             },
             headers={"Cache-Control": "no-cache"},
         )
+        return self._grant(body, now)
+
+    @tracks_usage
+    def exchange_code(
+        self, client_key: str, client_secret: str, code: str, redirect_uri: str
+    ) -> TokenGrant:
+        """``POST /v2/oauth/token/`` with ``grant_type=authorization_code``: the code the
+        creator's browser brought back from TikTok's authorize page, for their tokens.
+
+        A used, expired or foreign code raises ``AuthError`` or ``InvalidRequest``."""
+        now = self.now()
+        body = self._request(
+            "POST",
+            "/v2/oauth/token/",
+            data={
+                "client_key": client_key,
+                "client_secret": client_secret,
+                "code": code,
+                "grant_type": "authorization_code",
+                "redirect_uri": redirect_uri,
+            },
+            headers={"Cache-Control": "no-cache"},
+        )
+        return self._grant(body, now)
+
+    def _grant(self, body: Any, now: datetime) -> TokenGrant:
+        body = as_dict(body)
         body = as_dict(body.get("data")) if "access_token" not in body else body
         access_token = to_str(body.get("access_token"))
         if not access_token:
