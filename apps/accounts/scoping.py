@@ -4,9 +4,11 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
 from django.shortcuts import redirect
+from django_htmx.middleware import HtmxDetails
 
-from .models import Membership, Role
+from .models import Membership, Role, Workspace
 
 SESSION_KEY = "workspace_id"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -57,3 +59,11 @@ def workspace_required(view=None, *, role: str = Role.VIEWER, write_role: str = 
         return wrapped
 
     return decorator(view) if view is not None else decorator
+
+
+class HtmxHttpRequest(HttpRequest):
+    """What every app view receives: django-htmx details plus the workspace set by the middleware."""
+
+    htmx: HtmxDetails
+    workspace: Workspace | None
+    membership: Membership | None

@@ -1,15 +1,14 @@
 """Adding creators: one by one with the form, or many from a CSV file (preview, confirm, progress)."""
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.middleware import HtmxDetails
 
 from apps.accounts.models import Role
-from apps.accounts.scoping import workspace_required
+from apps.accounts.scoping import HtmxHttpRequest, workspace_required
 
 from .. import csv_import, importing, services
 from ..forms import CreatorAddForm, CreatorImportForm
@@ -18,10 +17,6 @@ from ..models import CreatorImport, Platform
 PREVIEW_ROWS = 50
 ERRORS_SHOWN = 1000
 DETAIL_TEMPLATE = "creators/adding/import_detail.html"
-
-
-class HtmxHttpRequest(HttpRequest):
-    htmx: HtmxDetails
 
 
 @require_http_methods(["GET", "POST"])

@@ -1,25 +1,20 @@
 """The creator page (vetting) and what can be done on it: edit, flags, notes, stats, blocklist."""
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.middleware import HtmxDetails
 
 from apps.accounts.models import Role
-from apps.accounts.scoping import workspace_required
+from apps.accounts.scoping import HtmxHttpRequest, workspace_required
 
 from .. import services, vetting
 from ..forms import AccountStatsForm, BlockedKeywordForm, CreatorForm, FlagForm, NoteForm
 from ..models import BlockedKeyword, Creator, CreatorFlag, SocialAccount, StatsSource
 
 PAGE_TEMPLATE = "creators/detail/page.html"
-
-
-class HtmxHttpRequest(HttpRequest):
-    htmx: HtmxDetails
 
 
 def _flag_kinds(flags: list[CreatorFlag]) -> list[tuple[str, str, CreatorFlag | None]]:

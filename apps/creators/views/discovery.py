@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
+from django.http import HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -21,10 +21,9 @@ from django.utils.timesince import timesince
 from django.views.decorators.http import require_http_methods
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import push_url
-from django_htmx.middleware import HtmxDetails
 
 from apps.accounts.models import Role
-from apps.accounts.scoping import workspace_required
+from apps.accounts.scoping import HtmxHttpRequest, workspace_required
 
 from .. import discovery, metrics
 from ..csv_import import csv_row
@@ -32,10 +31,6 @@ from ..models import SavedSearch, SocialAccount
 
 PAGE_TEMPLATE = "creators/discovery/list.html"
 DASH = "—"
-
-
-class HtmxHttpRequest(HttpRequest):
-    htmx: HtmxDetails
 
 
 def _age(moment: datetime | None, now: datetime) -> str:

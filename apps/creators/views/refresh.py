@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -13,10 +13,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import trigger_client_event
-from django_htmx.middleware import HtmxDetails
 
 from apps.accounts.models import Role
-from apps.accounts.scoping import workspace_required
+from apps.accounts.scoping import HtmxHttpRequest, workspace_required
 
 from .. import connections as connection_services
 from ..connection_forms import ConnectionForm, kind_choices
@@ -25,10 +24,6 @@ from ..quota import budget_for
 from ..refresh_status import progress, refresh_request, workspace_status
 
 PROGRESS_TEMPLATE = "creators/refresh/progress.html"
-
-
-class HtmxHttpRequest(HttpRequest):
-    htmx: HtmxDetails
 
 
 def _connection(request: HtmxHttpRequest, pk: int) -> Connection:
