@@ -23,6 +23,7 @@ api_v1 = [
 urlpatterns = [
     path("", include("apps.accounts.urls")),
     path("", include("apps.creators.urls")),
+    path("", include("apps.campaigns.urls")),
     path("healthz", health.healthz, name="healthz"),
     path("api/v1/", include(api_v1)),
     path("admin/", admin.site.urls),

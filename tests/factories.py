@@ -117,3 +117,29 @@ class PostFactory(DjangoModelFactory):
     likes = 800
     comments = 40
     source = "api"
+
+
+# --- campaigns --------------------------------------------------------------
+from apps.campaigns.models import Campaign, CampaignCreator  # noqa: E402
+
+
+class CampaignFactory(DjangoModelFactory):
+    class Meta:
+        model = Campaign
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    name = factory.Sequence(lambda n: f"Campaign {n}")
+    brand = "Acme"
+    goal = "awareness"
+    currency = "USD"
+    owner = factory.SubFactory(UserFactory)
+
+
+class CampaignCreatorFactory(DjangoModelFactory):
+    class Meta:
+        model = CampaignCreator
+
+    campaign = factory.SubFactory(CampaignFactory)
+    workspace = factory.SelfAttribute("campaign.workspace")
+    creator = factory.SubFactory(CreatorFactory, workspace=factory.SelfAttribute("..workspace"))
+    currency = "USD"

@@ -150,6 +150,28 @@ PUBLIC["tiktok_connect_callback"] = (
 )
 
 
+# --- campaigns ----------------------------------------------------------------
+def _campaign(team) -> dict:
+    from tests.factories import CampaignFactory
+
+    return {"pk": CampaignFactory(workspace=team.workspace, owner=team.owner).pk}
+
+
+def _campaign_creator(team) -> dict:
+    from tests.factories import CampaignCreatorFactory
+
+    row = CampaignCreatorFactory(campaign__workspace=team.workspace, campaign__owner=team.owner)
+    return {"pk": row.campaign_id, "cc_pk": row.pk}
+
+
+register(ObjectRoute("campaign_detail", _campaign))
+register(ObjectRoute("campaign_edit", _campaign, methods=("GET", "POST"), write=True))
+register(ObjectRoute("campaign_archive", _campaign, methods=("POST",), write=True))
+register(ObjectRoute("shortlist_add", _campaign, methods=("POST",), write=True))
+register(ObjectRoute("shortlist_remove", _campaign_creator, methods=("POST",), write=True))
+register(ObjectRoute("shortlist_restore", _campaign_creator, methods=("POST",), write=True))
+
+
 def routes_with_parameters() -> list[tuple[str, str]]:
     """(qualified url name, pattern) for every route that captures something from the path."""
     found: list[tuple[str, str]] = []
