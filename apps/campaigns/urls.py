@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from .views import campaigns as views
 
 urlpatterns = [
     path("campaigns/", views.campaign_list, name="campaign_list"),

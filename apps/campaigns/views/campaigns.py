@@ -12,9 +12,9 @@ from apps.accounts.models import Role
 from apps.accounts.scoping import workspace_required
 from apps.creators.models import Creator
 
-from . import services
-from .forms import CampaignForm, StatusFilterForm
-from .models import Campaign, CampaignCreator
+from .. import services
+from ..forms import CampaignForm, StatusFilterForm
+from ..models import Campaign, CampaignCreator
 
 # The session key under which the last removal waits for its "Undo".
 UNDO_KEY = "campaigns_undo"
