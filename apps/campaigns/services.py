@@ -4,11 +4,13 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from apps.creators.models import Creator, SocialAccount
 
-from .models import Campaign, CampaignCreator
+from . import pipeline
+from .models import Campaign, CampaignCreator, StageChange
 
 M2M_FIELDS = ("niches", "team")
 
@@ -141,3 +143,64 @@ def refresh_intervals(workspace_ids: list[int]) -> dict[int, int]:
     for pk in account_ids(Campaign.Status.ACTIVE):
         intervals[pk] = min(live, intervals.get(pk, live))
     return intervals
+
+
+# --- Pipeline moves -------------------------------------------------------------
+
+
+class StaleMove(Exception):
+    """The card changed since the page showing it was rendered; `message` is safe to show."""
+
+    def __init__(self, stage: str) -> None:
+        self.stage = stage
+        self.message = (
+            f"Someone moved this card a moment ago: it is now in {pipeline.label(stage)}. "
+            "Reload and try again."
+        )
+        super().__init__(self.message)
+
+
+@transaction.atomic
+def campaign_creator_move(
+    *, campaign_creator: CampaignCreator, to_stage: str, by, reason: str = "", expected_version: int
+) -> CampaignCreator:
+    """Move one card to `to_stage` if nobody moved it since `expected_version` was read.
+
+    Raises pipeline.MoveRefused when the rules forbid the move and StaleMove when the
+    card moved meanwhile (the guarded UPDATE below settles two people racing).
+    """
+    if campaign_creator.version != expected_version:
+        # The form was rendered from an older card: judging the move against the new
+        # stage would refuse it with a confusing reason, so say what happened instead.
+        raise StaleMove(campaign_creator.stage)
+    reason = reason.strip()
+    from_stage = campaign_creator.stage
+    pipeline.check_move(
+        from_stage,
+        to_stage,
+        reason=reason,
+        context={
+            "campaign_creator_id": campaign_creator.pk,
+            "campaign_id": campaign_creator.campaign_id,
+        },
+    )
+    now = timezone.now()
+    changed = CampaignCreator.objects.filter(
+        pk=campaign_creator.pk, version=expected_version, removed_at__isnull=True
+    ).update(stage=to_stage, version=F("version") + 1, stage_changed_at=now, reason=reason)
+    if not changed:
+        current = (
+            CampaignCreator.objects.filter(pk=campaign_creator.pk)
+            .values_list("stage", flat=True)
+            .first()
+        )
+        raise StaleMove(current or from_stage)
+    StageChange.objects.create(
+        campaign_creator=campaign_creator, from_stage=from_stage, to_stage=to_stage, by=by,
+        reason=reason,
+    )  # fmt: skip
+    campaign_creator.stage = to_stage
+    campaign_creator.version = expected_version + 1
+    campaign_creator.stage_changed_at = now
+    campaign_creator.reason = reason
+    return campaign_creator

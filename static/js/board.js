@@ -1,0 +1,83 @@
+// The pipeline board: drag a card onto a column to move it. Dropping submits the card's own
+// "Move" form (the one keyboard and no-JS users use), so the server applies the same rules.
+(function () {
+  "use strict";
+
+  var dragged = null;
+
+  function column(target) {
+    return target && target.closest ? target.closest("#board .board-column") : null;
+  }
+
+  function clearTargets() {
+    document.querySelectorAll("#board .drop-target").forEach(function (el) { el.classList.remove("drop-target"); });
+  }
+
+  // A refused or stale move answers 409 with the board as it really is: show it.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target;
+    if (event.detail.xhr.status === 409 && target && target.id === "board") {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+
+  document.addEventListener("dragstart", function (event) {
+    var card = event.target.closest && event.target.closest("#board .board-card[draggable]");
+    if (!card) return;
+    dragged = card;
+    card.classList.add("dragging");
+    event.dataTransfer.effectAllowed = "move";
+    event.dataTransfer.setData("text/plain", card.id);
+  });
+
+  document.addEventListener("dragend", function () {
+    if (dragged) dragged.classList.remove("dragging");
+    dragged = null;
+    clearTargets();
+  });
+
+  document.addEventListener("dragover", function (event) {
+    var col = column(event.target);
+    if (!col || !dragged) return;
+    event.preventDefault();  // allows the drop
+    event.dataTransfer.dropEffect = "move";
+    if (!col.classList.contains("drop-target")) {
+      clearTargets();
+      col.classList.add("drop-target");
+    }
+  });
+
+  document.addEventListener("drop", function (event) {
+    var col = column(event.target);
+    if (!col || !dragged) return;
+    event.preventDefault();
+    var card = dragged;
+    clearTargets();
+    move(card, col);
+  });
+
+  function move(card, col) {
+    var stage = col.dataset.stage;
+    var form = card.querySelector("form.move-form");
+    if (!form || card.dataset.stage === stage) return;
+    var select = form.elements.to;
+    if (!Array.prototype.some.call(select.options, function (o) { return o.value === stage; })) {
+      // Not a move the menu offers: send it anyway so the server says why it is refused.
+      var option = document.createElement("option");
+      option.value = stage;
+      option.textContent = col.querySelector("h2").firstChild.textContent.trim();
+      select.appendChild(option);
+    }
+    select.value = stage;
+    var reason = form.elements.reason;
+    if (col.hasAttribute("data-reason-required") && reason && !reason.value.trim()) {
+      // Declined / not a fit need a reason: open the card's menu and ask for it.
+      card.querySelector("details.board-move").open = true;
+      reason.required = true;
+      reason.focus();
+      return;
+    }
+    form.requestSubmit();
+  }
+})();
