@@ -143,3 +143,28 @@ class CampaignCreatorFactory(DjangoModelFactory):
     workspace = factory.SelfAttribute("campaign.workspace")
     creator = factory.SubFactory(CreatorFactory, workspace=factory.SelfAttribute("..workspace"))
     currency = "USD"
+
+
+# --- outreach ---------------------------------------------------------------
+from apps.campaigns.models import MessageTemplate, OutreachMessage  # noqa: E402
+
+
+class MessageTemplateFactory(DjangoModelFactory):
+    class Meta:
+        model = MessageTemplate
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    name = factory.Sequence(lambda n: f"Intro {n}")
+    subject = "{{ campaign.name }} x {{ creator.first_name }}"
+    body = "Hi {{ creator.first_name }},\n\nWe'd love to work with you on {{ campaign.name }}."
+
+
+class OutreachMessageFactory(DjangoModelFactory):
+    class Meta:
+        model = OutreachMessage
+
+    campaign_creator = factory.SubFactory(CampaignCreatorFactory)
+    workspace = factory.SelfAttribute("campaign_creator.workspace")
+    to_email = "jane@creator.test"
+    subject = "Hello"
+    body = "Hi Jane"

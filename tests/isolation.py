@@ -170,6 +170,25 @@ register(ObjectRoute("campaign_archive", _campaign, methods=("POST",), write=Tru
 register(ObjectRoute("shortlist_add", _campaign, methods=("POST",), write=True))
 register(ObjectRoute("shortlist_remove", _campaign_creator, methods=("POST",), write=True))
 register(ObjectRoute("shortlist_restore", _campaign_creator, methods=("POST",), write=True))
+# Pipeline board and table.
+register(ObjectRoute("campaign_board", _campaign))
+register(ObjectRoute("campaign_table", _campaign, methods=("GET", "POST"), write=True))
+register(ObjectRoute("campaign_creator_move", _campaign_creator, methods=("POST",), write=True))
+
+
+# Outreach: message templates, sending, a creator's timeline and "mark replied".
+def _message_template(team) -> dict:
+    from tests.factories import MessageTemplateFactory
+
+    return {"pk": MessageTemplateFactory(workspace=team.workspace).pk}
+
+
+register(
+    ObjectRoute("outreach_template_edit", _message_template, methods=("GET", "POST"), write=True)
+)
+register(ObjectRoute("outreach_send", _campaign, methods=("GET", "POST"), write=True))
+register(ObjectRoute("outreach_timeline", _campaign_creator))
+register(ObjectRoute("outreach_reply", _campaign_creator, methods=("POST",), write=True))
 
 
 def routes_with_parameters() -> list[tuple[str, str]]:

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Campaign, CampaignCreator, StageChange
+from .models import Campaign, CampaignCreator, MessageTemplate, OutreachMessage, StageChange
 
 
 @admin.register(Campaign)
@@ -23,3 +23,26 @@ class CampaignCreatorAdmin(admin.ModelAdmin):
 class StageChangeAdmin(admin.ModelAdmin):
     list_display = ["campaign_creator", "from_stage", "to_stage", "by", "at"]
     raw_id_fields = ["campaign_creator", "by"]
+
+
+@admin.register(MessageTemplate)
+class MessageTemplateAdmin(admin.ModelAdmin):
+    list_display = ["name", "workspace", "offer_type", "updated_at"]
+    search_fields = ["name", "subject", "workspace__name"]
+    list_select_related = ["workspace"]
+
+
+@admin.register(OutreachMessage)
+class OutreachMessageAdmin(admin.ModelAdmin):
+    list_display = [
+        "to_email",
+        "subject",
+        "direction",
+        "status",
+        "attempts",
+        "created_at",
+        "sent_at",
+    ]
+    list_filter = ["status", "direction"]
+    search_fields = ["to_email", "subject"]
+    readonly_fields = ["body", "error"]

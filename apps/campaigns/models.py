@@ -207,3 +207,81 @@ class StageChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_stage or '—'} → {self.to_stage}"
+
+
+# --- Outreach -------------------------------------------------------------------
+from .templating import OfferType  # noqa: E402  (pure module; kept next to its models)
+
+
+class MessageTemplate(WorkspaceOwned):
+    """A workspace's outreach email, with ``{{ field }}`` merge fields (see templating.py)."""
+
+    name = models.CharField(max_length=200)
+    subject = models.CharField(max_length=300)
+    body = models.TextField(help_text="Plain text; merge fields like {{ creator.first_name }}.")
+    offer_type = models.CharField(max_length=24, choices=OfferType.choices(), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = WorkspaceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OutreachMessageQuerySet(WorkspaceQuerySet):
+    def timeline(self):
+        """Oldest first, with who sent it, for a creator's timeline."""
+        return self.select_related("sent_by", "campaign_creator__creator").order_by(
+            "created_at", "id"
+        )
+
+
+class OutreachMessage(WorkspaceOwned):
+    """One email to (or a reply from) a campaign creator, as rendered: the text is stored."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        RECEIVED = "received", "Received"
+
+    class Direction(models.TextChoices):
+        OUT = "out", "Sent"
+        IN = "in", "Reply"
+
+    campaign_creator = models.ForeignKey(
+        CampaignCreator, on_delete=models.CASCADE, related_name="messages"
+    )
+    template = models.ForeignKey(
+        MessageTemplate, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    direction = models.CharField(max_length=3, choices=Direction.choices, default=Direction.OUT)
+    to_email = models.EmailField(blank=True)
+    subject = models.CharField(max_length=300, blank=True)
+    body = models.TextField()
+    offer_type = models.CharField(max_length=24, choices=OfferType.choices(), blank=True)
+    offer_value = models.CharField(max_length=200, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    error = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    objects = OutreachMessageQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["campaign_creator", "created_at"], name="outreach_cc_time")]
+
+    def __str__(self) -> str:
+        return f"{self.get_direction_display()}: {self.subject or self.body[:40]}"

@@ -25,3 +25,47 @@ urlpatterns = [
         name="shortlist_restore",
     ),
 ]
+
+# Outreach
+from .views import outreach as outreach_views  # noqa: E402
+
+urlpatterns += [
+    path("campaigns/templates/", outreach_views.template_list, name="outreach_template_list"),
+    path(
+        "campaigns/templates/new/", outreach_views.template_create, name="outreach_template_create"
+    ),
+    path(
+        "campaigns/templates/<int:pk>/edit/",
+        outreach_views.template_edit,
+        name="outreach_template_edit",
+    ),
+    path(
+        "campaigns/templates/preview/",
+        outreach_views.template_preview,
+        name="outreach_template_preview",
+    ),
+    path("campaigns/<int:pk>/outreach/", outreach_views.outreach_send, name="outreach_send"),
+    path(
+        "campaigns/<int:pk>/outreach/<int:cc_pk>/",
+        outreach_views.outreach_timeline,
+        name="outreach_timeline",
+    ),
+    path(
+        "campaigns/<int:pk>/outreach/<int:cc_pk>/reply/",
+        outreach_views.outreach_reply,
+        name="outreach_reply",
+    ),
+]
+
+# Pipeline
+from .views import board as board_views  # noqa: E402
+
+urlpatterns += [
+    path("campaigns/<int:pk>/board/", board_views.campaign_board, name="campaign_board"),
+    path("campaigns/<int:pk>/table/", board_views.campaign_table, name="campaign_table"),
+    path(
+        "campaigns/<int:pk>/creators/<int:cc_pk>/move/",
+        board_views.campaign_creator_move,
+        name="campaign_creator_move",
+    ),
+]
