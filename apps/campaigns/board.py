@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Case, Count, F, IntegerField, OuterRef, Subquery, Sum, Value, When
+from django.utils.html import format_html_join
 
 from apps.creators.models import SocialAccount
 
@@ -30,6 +31,9 @@ class Column:
     next_options: list[tuple[str, str]]
     cards: list[CampaignCreator] = field(default_factory=list)
     count: int = 0
+    # The <option>s of next_options, built once per column rather than once per card:
+    # at 500 cards the per-card loops were most of the board's render time (bench/board.py).
+    options_html: str = ""
     # (currency, planned spend) sorted by currency; rows without a fee are not in it.
     spend: list[tuple[str, Decimal]] = field(default_factory=list)
 
@@ -81,6 +85,10 @@ def board_columns(campaign: Campaign) -> list[Column]:
         )
         for stage in pipeline.STAGES
     }
+    for column in columns.values():
+        column.options_html = format_html_join(
+            "", '<option value="{}">{}</option>', column.next_options
+        )
     for card in board_cards(campaign):
         columns[card.stage].cards.append(card)
     for stage, (count, spend) in column_totals(campaign).items():

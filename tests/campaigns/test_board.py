@@ -340,3 +340,11 @@ def test_the_table_costs_a_fixed_number_of_queries_with_500_rows(
             reverse("campaign_table", args=[campaign.pk]), {"sort": "-followers"}
         )
     assert response.content.decode().count('name="row"') == 500
+
+
+def test_each_card_links_to_its_creator_and_posts_to_its_own_move_url(owner_client, campaign):
+    # The board builds these from prefixes instead of reverse() per card: they must agree.
+    card = _card(campaign)
+    body = owner_client.get(reverse("campaign_board", args=[campaign.pk])).content.decode()
+    assert f'action="{_move_url(card)}"' in body
+    assert f'href="{card.creator.get_absolute_url()}"' in body

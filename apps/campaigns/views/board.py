@@ -43,6 +43,9 @@ def _board_response(
     context = {
         "campaign": campaign,
         "columns": board.board_columns(campaign),
+        # URL prefixes, so 500 cards do not each reverse() two URLs.
+        "creator_url_prefix": reverse("creator_list"),
+        "move_url_prefix": reverse("campaign_detail", args=[campaign.pk]) + "creators/",
         # (card pk, message) of a refused move, shown on that card.
         "error": error,
     }
