@@ -321,3 +321,8 @@ CELERY_BEAT_SCHEDULE.update(
 )
 # TikTok Login Kit: where a creator's browser goes to authorise us (the connect flow).
 TIKTOK_AUTH_URL = env_str("TIKTOK_AUTH_URL", "https://www.tiktok.com/v2/auth/authorize/")
+# Follow-up reminders: one digest email a day (the task itself never sends twice a day).
+CELERY_BEAT_SCHEDULE["campaigns-follow-up-digest"] = {
+    "task": "campaigns.follow_up_digest",
+    "schedule": 24 * 3600,
+}

@@ -9,6 +9,7 @@ from apps.accounts import health
 api_v1 = [
     path("", include("apps.accounts.api_urls")),
     path("", include("apps.creators.api_urls")),
+    path("", include("apps.campaigns.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # Swagger UI's page carries an inline <style>; its script is served as a file.
     path(

@@ -191,6 +191,39 @@ register(ObjectRoute("outreach_timeline", _campaign_creator))
 register(ObjectRoute("outreach_reply", _campaign_creator, methods=("POST",), write=True))
 
 
+# The campaigns API (DRF router names).
+def _api_campaign_creator(team) -> dict:
+    return {"pk": _campaign_creator(team)["cc_pk"]}
+
+
+def _outreach_message(team) -> dict:
+    from tests.factories import OutreachMessageFactory
+
+    return {
+        "pk": OutreachMessageFactory(
+            campaign_creator__campaign__workspace=team.workspace,
+            campaign_creator__campaign__owner=team.owner,
+        ).pk
+    }
+
+
+register(ObjectRoute("campaign-detail", _campaign, methods=("GET", "PATCH"), write=True))
+register(ObjectRoute("campaign-archive", _campaign, methods=("POST",), write=True))
+register(
+    ObjectRoute(
+        "campaigncreator-detail", _api_campaign_creator, methods=("GET", "DELETE"), write=True
+    )
+)
+register(ObjectRoute("campaigncreator-move", _api_campaign_creator, methods=("POST",), write=True))
+register(
+    ObjectRoute(
+        "messagetemplate-detail", _message_template, methods=("GET", "PATCH", "DELETE"), write=True
+    )
+)
+register(ObjectRoute("outreachmessage-detail", _outreach_message))
+register(ObjectRoute("follow_up_snooze", _campaign_creator, methods=("POST",), write=True))
+
+
 def routes_with_parameters() -> list[tuple[str, str]]:
     """(qualified url name, pattern) for every route that captures something from the path."""
     found: list[tuple[str, str]] = []

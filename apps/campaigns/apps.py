@@ -12,3 +12,10 @@ class CampaignsConfig(AppConfig):
         from .services import refresh_intervals
 
         refresh_priority.register(refresh_intervals)
+
+        # The home page's "needs attention" list shows due follow-ups.
+        from apps.accounts import attention
+
+        from .reminders import attention_items
+
+        attention.register(attention_items)

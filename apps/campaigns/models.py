@@ -156,6 +156,9 @@ class CampaignCreator(WorkspaceOwned):
     version = models.PositiveIntegerField(default=1)
     # Removing is soft so "Undo" can bring the row back with its stage and history.
     removed_at = models.DateTimeField(null=True, blank=True)
+    # Follow-up reminders (reminders.py): quiet until this date; the day the digest last named it.
+    reminder_snoozed_until = models.DateField(null=True, blank=True)
+    reminder_digest_sent_on = models.DateField(null=True, blank=True)
 
     objects = CampaignCreatorQuerySet.as_manager()
 

@@ -3,8 +3,9 @@
 from smtplib import SMTPException
 
 from celery import Task, shared_task
+from django.utils import timezone
 
-from . import outreach
+from . import outreach, reminders
 
 
 class OutreachTask(Task):
@@ -26,3 +27,9 @@ class OutreachTask(Task):
 def send_outreach(self, message_id: int) -> str:
     """Send one queued outreach message (queued by outreach.outreach_send)."""
     return outreach.message_send(message_id=message_id)
+
+
+@shared_task(name="campaigns.follow_up_digest")
+def follow_up_digest() -> int:
+    """Daily: email each campaign's people their due follow-ups (once per day, see reminders)."""
+    return reminders.digest_send(today=timezone.localdate())

@@ -69,3 +69,14 @@ urlpatterns += [
         name="campaign_creator_move",
     ),
 ]
+
+# Follow-up reminders
+from .views import reminders as reminder_views  # noqa: E402
+
+urlpatterns += [
+    path(
+        "campaigns/<int:pk>/creators/<int:cc_pk>/snooze/",
+        reminder_views.follow_up_snooze,
+        name="follow_up_snooze",
+    ),
+]
