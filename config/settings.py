@@ -50,6 +50,9 @@ INSTALLED_APPS = [
     "template_partials",
     "csp",
     "axes",
+    "pgtrigger",
+    "pghistory",
+    "pghistory.admin",
     "apps.accounts",
     "apps.creators",
     "apps.campaigns",
@@ -70,6 +73,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "apps.accounts.middleware.WorkspaceMiddleware",
     "apps.accounts.middleware.HtmxMessagesMiddleware",
+    # Tags every tracked write of a request with its user and URL (contract history).
+    "pghistory.middleware.HistoryMiddleware",
     # Last, as django-axes asks: it turns a lockout into its response.
     "axes.middleware.AxesMiddleware",
 ]
