@@ -141,6 +141,27 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_IPWARE_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 
+
+def _client_ip(request) -> str:
+    """The visitor's address for throttling: REMOTE_ADDR, or behind TRUSTED_PROXY_COUNT
+    proxies the address the outermost one saw (X-Forwarded-For counted from the right:
+    proxies append to it, anything further left came from the client and can be forged)."""
+    from django.conf import settings
+
+    proxies = settings.AXES_IPWARE_PROXY_COUNT
+    if proxies:
+        hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        hops = [h for h in hops if h]
+        if len(hops) >= proxies:
+            return hops[-proxies]
+    return request.META.get("REMOTE_ADDR", "")
+
+
+# Without django-ipware, axes (and key="ip" rate limits) read only REMOTE_ADDR: behind a
+# proxy every visitor would share the proxy's address and its lockouts.
+AXES_CLIENT_IP_CALLABLE = _client_ip
+RATELIMIT_IP_META_KEY = _client_ip
+
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True
@@ -218,6 +239,13 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "apps.accounts.api.exception_handler",
+    # Bodies are checked for text Postgres cannot store (NUL, huge strings) as they are
+    # parsed: a 400 naming the field instead of a 500 (apps.accounts.api_input).
+    "DEFAULT_PARSER_CLASSES": [
+        "apps.accounts.api_input.JSONParser",
+        "apps.accounts.api_input.FormParser",
+        "apps.accounts.api_input.MultiPartParser",
+    ],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Microreach API",
@@ -229,6 +257,22 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets that share a field name ("status", "source", "format") across apps,
+    # named once so the schema has one component each and no naming warnings.
+    "ENUM_NAME_OVERRIDES": {
+        "StatsSourceEnum": "apps.creators.models.StatsSource",
+        "ContractStatusEnum": "apps.contracts.models.Contract.Status",
+        "DeliverableFormatEnum": "apps.contracts.models.DeliverableFormat",
+        "ConversionSourceEnum": "apps.reporting.models.Conversion.Source",
+    },
+    # Every operation lists the shared error answers (400/401/403/404/415); the enum hook
+    # is drf-spectacular's default.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "apps.accounts.api.document_error_responses",
+    ],
+    # The API is JSON: the schema documents JSON request bodies only (forms still parse).
+    "PARSER_WHITELIST": ["rest_framework.parsers.JSONParser"],
 }
 
 # Celery: JSON only, late acks so a killed worker's task is redelivered, bounded run time.
@@ -244,13 +288,14 @@ CELERY_TASK_SOFT_TIME_LIMIT = (
     CELERY_TASK_TIME_LIMIT - 60 if CELERY_TASK_TIME_LIMIT > 120 else CELERY_TASK_TIME_LIMIT
 )
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Task processes per worker (unset: one per CPU); more workers: `docker compose up --scale worker=N`.
+CELERY_WORKER_CONCURRENCY = env_int("WORKER_CONCURRENCY", 0, minimum=0) or None
 CELERY_RESULT_EXPIRES = 24 * 3600
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "microreach")
 # Redis redelivers an unacknowledged task after the visibility timeout: keep it well
 # above the longest task, or a slow task would run twice.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT * 4}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 
 LOGGING = {
@@ -312,22 +357,52 @@ LOGGING["loggers"]["httpx"] = {"level": "WARNING"}
 CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] = env_int(
     "CELERY_VISIBILITY_TIMEOUT", CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"], minimum=1
 )
-CELERY_BEAT_SCHEDULE.update(
-    {
-        "creators-refresh-schedule": {
-            "task": "creators.refresh_schedule",
-            "schedule": REFRESH_SCHEDULE_MINUTES * 60,
-        },
-        "creators-refresh-posts-schedule": {
-            "task": "creators.refresh_posts_schedule",
-            "schedule": 3600,
-        },
-    }
-)
 # TikTok Login Kit: where a creator's browser goes to authorise us (the connect flow).
 TIKTOK_AUTH_URL = env_str("TIKTOK_AUTH_URL", "https://www.tiktok.com/v2/auth/authorize/")
-# Follow-up reminders: one digest email a day (the task itself never sends twice a day).
-CELERY_BEAT_SCHEDULE["campaigns-follow-up-digest"] = {
-    "task": "campaigns.follow_up_digest",
-    "schedule": 24 * 3600,
+
+# --- Reporting --------------------------------------------------------------------------
+# Tracked links (/r/<code>): the same visitor clicking one link again within
+# this many minutes is recorded as a repeat, not counted; each IP may follow at most
+# TRACKED_LINK_REQUESTS_PER_MINUTE links a minute (then a 429 page, no redirect).
+TRACKED_LINK_REPEAT_MINUTES = env_int("TRACKED_LINK_REPEAT_MINUTES", 30, minimum=1)
+TRACKED_LINK_RATE_LIMIT = f"{env_int('TRACKED_LINK_REQUESTS_PER_MINUTE', 120, minimum=1)}/m"
+
+# --- Beat: every periodic task in one place (run exactly one beat process) -----------------
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    # Beat's heartbeat (read by `manage.py doctor`); expires so a backlog never replays it.
+    "accounts-beat-heartbeat": {
+        "task": "accounts.beat_heartbeat",
+        "schedule": 60,
+        "options": {"expires": 55},
+    },
+    # Stats refresh: claim due accounts every few minutes; recent posts hourly.
+    "creators-refresh-schedule": {
+        "task": "creators.refresh_schedule",
+        "schedule": REFRESH_SCHEDULE_MINUTES * 60,
+    },
+    "creators-refresh-posts-schedule": {
+        "task": "creators.refresh_posts_schedule",
+        "schedule": 3600,
+    },
+    # Follow-up reminders: one digest email a day (the task itself never sends twice a day).
+    "campaigns-follow-up-digest": {
+        "task": "campaigns.follow_up_digest",
+        "schedule": 24 * 3600,
+    },
+    # Sent contracts whose private links have all run out become "expired".
+    "contracts-expire-due": {
+        "task": "contracts.expire_due",
+        "schedule": 3600,
+    },
+    # Attached posts' numbers, daily per post; beat looks for due posts hourly.
+    "reporting-refresh-due-posts": {
+        "task": "reporting.refresh_due_posts",
+        "schedule": 3600,
+        "options": {"expires": 3000},
+    },
+    # Scheduled report emails: due schedules every 15 minutes.
+    "reporting-send-due-reports": {
+        "task": "reporting.send_due_reports",
+        "schedule": 15 * 60,
+    },
 }

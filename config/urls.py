@@ -10,6 +10,8 @@ api_v1 = [
     path("", include("apps.accounts.api_urls")),
     path("", include("apps.creators.api_urls")),
     path("", include("apps.campaigns.api_urls")),
+    path("", include("apps.contracts.api_urls")),
+    path("", include("apps.reporting.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # Swagger UI's page carries an inline <style>; its script is served as a file.
     path(
@@ -25,6 +27,9 @@ urlpatterns = [
     path("", include("apps.accounts.urls")),
     path("", include("apps.creators.urls")),
     path("", include("apps.campaigns.urls")),
+    path("", include("apps.contracts.urls")),
+    path("", include("apps.contracts.public_urls")),
+    path("", include("apps.reporting.urls")),
     path("healthz", health.healthz, name="healthz"),
     path("api/v1/", include(api_v1)),
     path("admin/", admin.site.urls),

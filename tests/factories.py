@@ -168,3 +168,222 @@ class OutreachMessageFactory(DjangoModelFactory):
     to_email = "jane@creator.test"
     subject = "Hello"
     body = "Hi Jane"
+
+
+# --- contracts --------------------------------------------------------------
+# Built straight into the tables: tests of the lifecycle use the services
+# (apps.contracts.services) to move contracts; these give them a starting row.
+from decimal import Decimal  # noqa: E402
+
+from apps.contracts.models import (  # noqa: E402
+    Clause,
+    Contract,
+    ContractTemplate,
+    ContractVersion,
+    Deliverable,
+    TemplateClause,
+)
+
+
+class ClauseFactory(DjangoModelFactory):
+    class Meta:
+        model = Clause
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    title = factory.Sequence(lambda n: f"Clause {n}")
+    category = "compensation"
+    body = "The brand pays {{ contract.cash_amount }} {{ contract.currency }}."
+
+
+class ContractTemplateFactory(DjangoModelFactory):
+    class Meta:
+        model = ContractTemplate
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    name = factory.Sequence(lambda n: f"Standard deal {n}")
+    default_terms = factory.LazyFunction(lambda: {"disclosure_label": "#ad"})
+
+
+class TemplateClauseFactory(DjangoModelFactory):
+    class Meta:
+        model = TemplateClause
+
+    template = factory.SubFactory(ContractTemplateFactory)
+    clause = factory.SubFactory(
+        ClauseFactory, workspace=factory.SelfAttribute("..template.workspace")
+    )
+    position = factory.Sequence(lambda n: n)
+
+
+class ContractFactory(DjangoModelFactory):
+    """A draft contract with its first version (`contract.current_version`)."""
+
+    class Meta:
+        model = Contract
+        skip_postgeneration_save = True  # the hook saves current_version itself
+
+    campaign_creator = factory.SubFactory(CampaignCreatorFactory)
+    workspace = factory.SelfAttribute("campaign_creator.workspace")
+    campaign = factory.SelfAttribute("campaign_creator.campaign")
+    title = factory.LazyAttribute(lambda o: f"{o.campaign_creator.creator} × {o.campaign}")
+
+    @factory.post_generation
+    def version(obj, create, extracted, **kwargs):
+        if not create:
+            return
+        version = extracted or ContractVersionFactory(contract=obj, **kwargs)
+        obj.current_version = version
+        obj.save(update_fields=["current_version"])
+
+
+class ContractVersionFactory(DjangoModelFactory):
+    class Meta:
+        model = ContractVersion
+
+    contract = factory.SubFactory(ContractFactory, version=None)
+    number = factory.Sequence(lambda n: n + 1)
+    currency = "USD"
+    cash_amount = Decimal("500.00")
+    start_date = factory.LazyFunction(lambda: _dt.date.today())
+    end_date = factory.LazyFunction(lambda: _dt.date.today() + _dt.timedelta(days=30))
+    body = "The brand pays 500.00 USD."
+
+
+class DeliverableFactory(DjangoModelFactory):
+    class Meta:
+        model = Deliverable
+
+    version = factory.SubFactory(ContractVersionFactory)
+    platform = "instagram"
+    format = "reel"
+    quantity = 1
+    due_date = factory.LazyFunction(lambda: _dt.date.today() + _dt.timedelta(days=14))
+    required_hashtags = factory.LazyFunction(lambda: ["#ad"])
+
+
+# --- reporting --------------------------------------------------------------
+from apps.reporting.models import DeliverablePost, PostMetricSnapshot  # noqa: E402
+
+
+def active_contract(
+    campaign_creator=None,
+    *,
+    status="active",
+    deliverables=(("instagram", "reel"),),
+    workspace=None,
+    **version_terms,
+):
+    """An accepted/active contract whose current version is frozen and accepted.
+
+    `deliverables` is a list of (platform, format) pairs (or dicts of Deliverable
+    fields); `version_terms` set fields on the version (cash_amount, currency,
+    disclosure_label, ...). Returns the contract; its deliverables are
+    `contract.accepted_version.deliverables.all()`.
+    """
+    if campaign_creator is None:
+        extra = {"campaign__workspace": workspace} if workspace is not None else {}
+        campaign_creator = CampaignCreatorFactory(**extra)
+    contract = ContractFactory(campaign_creator=campaign_creator, status=status)
+    version = contract.current_version
+    for name, value in version_terms.items():
+        setattr(version, name, value)
+    version.frozen_at = timezone.now()
+    version.content_hash = "0" * 64
+    version.save()
+    contract.accepted_version = version
+    contract.save(update_fields=["accepted_version"])
+    for position, spec in enumerate(deliverables):
+        fields = spec if isinstance(spec, dict) else {"platform": spec[0], "format": spec[1]}
+        DeliverableFactory(version=version, position=position, **fields)
+    return contract
+
+
+class DeliverablePostFactory(DjangoModelFactory):
+    """A post attached to a deliverable (by default of a fresh active contract)."""
+
+    class Meta:
+        model = DeliverablePost
+
+    deliverable = factory.LazyFunction(
+        lambda: active_contract().accepted_version.deliverables.first()
+    )
+    contract = factory.LazyAttribute(lambda o: o.deliverable.version.contract)
+    workspace = factory.LazyAttribute(lambda o: o.contract.workspace)
+    campaign = factory.LazyAttribute(lambda o: o.contract.campaign)
+    campaign_creator = factory.LazyAttribute(lambda o: o.contract.campaign_creator)
+    platform = factory.LazyAttribute(lambda o: o.deliverable.platform)
+    platform_post_id = factory.Sequence(lambda n: f"Cpost{n}")
+    url = factory.LazyAttribute(
+        lambda o: {
+            "youtube": f"https://www.youtube.com/watch?v={o.platform_post_id}",
+            "tiktok": f"https://www.tiktok.com/@creator/video/{o.platform_post_id}",
+        }.get(o.platform, f"https://www.instagram.com/p/{o.platform_post_id}/")
+    )
+    caption = "#ad Loving my new trainers"
+    published_at = factory.LazyFunction(lambda: timezone.now() - _dt.timedelta(days=2))
+    views = 10_000
+    likes = 500
+    comments = 40
+    shares = 12
+    saves = 30
+    metrics_source = "api"
+    metrics_updated_at = factory.LazyFunction(timezone.now)
+    disclosure_status = "passed"
+
+
+class PostMetricSnapshotFactory(DjangoModelFactory):
+    class Meta:
+        model = PostMetricSnapshot
+
+    post = factory.SubFactory(DeliverablePostFactory)
+    campaign = factory.SelfAttribute("post.campaign")
+    date = factory.LazyFunction(lambda: timezone.now().date())
+    views = 10_000
+    likes = 500
+    comments = 40
+    shares = 12
+    saves = 30
+    source = "api"
+
+
+# --- reporting: conversions ---------------------------------------------------
+from apps.reporting.models import Conversion, PromoCode, TrackedLink  # noqa: E402
+
+
+class TrackedLinkFactory(DjangoModelFactory):
+    class Meta:
+        model = TrackedLink
+
+    campaign_creator = factory.SubFactory(CampaignCreatorFactory)
+    workspace = factory.SelfAttribute("campaign_creator.workspace")
+    campaign = factory.SelfAttribute("campaign_creator.campaign")
+    code = factory.Sequence(lambda n: f"lnk{n:05d}")
+    destination_url = "https://shop.example.com/summer?ref=ig"
+    utm_source = "instagram"
+    utm_medium = "influencer"
+    utm_campaign = "summer-launch"
+    utm_content = "jane"
+
+
+class PromoCodeFactory(DjangoModelFactory):
+    class Meta:
+        model = PromoCode
+
+    campaign_creator = factory.SubFactory(CampaignCreatorFactory)
+    workspace = factory.SelfAttribute("campaign_creator.workspace")
+    campaign = factory.SelfAttribute("campaign_creator.campaign")
+    code = factory.Sequence(lambda n: f"CODE{n}")
+
+
+class ConversionFactory(DjangoModelFactory):
+    class Meta:
+        model = Conversion
+
+    campaign_creator = factory.SubFactory(CampaignCreatorFactory)
+    workspace = factory.SelfAttribute("campaign_creator.workspace")
+    campaign = factory.SelfAttribute("campaign_creator.campaign")
+    occurred_on = factory.LazyFunction(lambda: timezone.now().date())
+    uses = 1
+    revenue = Decimal("49.90")
+    currency = "USD"
+    source = "manual"

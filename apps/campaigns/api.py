@@ -10,6 +10,7 @@ from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from apps.accounts import api
 from apps.accounts.api import WorkspaceScopedViewSet
 from apps.accounts.models import Role, User
 from apps.creators.api import WorkspaceCreatorField
@@ -71,20 +72,22 @@ OPEN_STATUSES = [c for c in Campaign.Status.choices if c[0] != Campaign.Status.A
 
 
 class CampaignInput(serializers.Serializer):
-    name = serializers.CharField(max_length=200)
-    brand = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    product = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    name = api.CharField(max_length=200)
+    brand = api.CharField(max_length=200, required=False, allow_blank=True)
+    product = api.CharField(max_length=200, required=False, allow_blank=True)
     goal = serializers.ChoiceField(choices=Campaign.Goal.choices, required=False)
     status = serializers.ChoiceField(choices=OPEN_STATUSES, required=False)
     budget = serializers.DecimalField(
         max_digits=12, decimal_places=2, min_value=0, required=False, allow_null=True
     )
-    currency = serializers.CharField(max_length=3, required=False, help_text="ISO 4217, e.g. USD")
+    currency = api.CharField(max_length=3, required=False, help_text="ISO 4217, e.g. USD")
     start_date = serializers.DateField(required=False, allow_null=True)
     end_date = serializers.DateField(required=False, allow_null=True)
     platforms = serializers.ListField(child=PlatformField(), required=False)
     niches = WorkspaceNicheField(many=True, required=False, queryset=Niche.objects.all())
-    keywords = serializers.ListField(child=serializers.CharField(max_length=100), required=False)
+    keywords = serializers.ListField(
+        child=api.CharField(max_length=100), required=False, max_length=100
+    )
     team = WorkspaceMemberField(
         many=True, required=False, queryset=User.objects.all(), help_text="User ids"
     )
@@ -123,19 +126,21 @@ class CampaignCreatorInput(serializers.Serializer):
 
 class MoveInput(serializers.Serializer):
     to_stage = StageField()
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    reason = api.CharField(required=False, allow_blank=True, default="", max_length=2000)
     expected_version = serializers.IntegerField(
-        min_value=1, help_text="The row's `version` as you read it; a newer one means 409."
+        min_value=1,
+        max_value=2**31 - 1,
+        help_text="The row's `version` as you read it; a newer one means 409.",
     )
 
 
 class MessageTemplateInput(serializers.Serializer):
-    name = serializers.CharField(max_length=200)
+    name = api.CharField(max_length=200)
     offer_type = serializers.ChoiceField(
         choices=templating.OfferType.choices(), required=False, allow_blank=True
     )
-    subject = serializers.CharField(max_length=300)
-    body = serializers.CharField()
+    subject = api.CharField(max_length=300)
+    body = api.CharField(max_length=20_000)
 
     @staticmethod
     def _check_template(text: str) -> str:
@@ -223,7 +228,16 @@ class CampaignCreatorOutput(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+# Read-only model fields lose allow_blank in ModelSerializer: declared, the schema says
+# "an offer type or blank" (a template may have none).
+def _offer_type_field() -> serializers.ChoiceField:
+    return serializers.ChoiceField(
+        choices=templating.OfferType.choices(), allow_blank=True, read_only=True
+    )
+
+
 class MessageTemplateOutput(serializers.ModelSerializer):
+    offer_type = _offer_type_field()
     fields_used = serializers.SerializerMethodField(help_text="Merge fields the template uses")
 
     class Meta:
@@ -247,6 +261,8 @@ class MessageTemplateOutput(serializers.ModelSerializer):
 
 class OutreachMessageOutput(serializers.ModelSerializer):
     campaign = serializers.IntegerField(source="campaign_creator.campaign_id", read_only=True)
+    offer_type = _offer_type_field()
+    to_email = serializers.EmailField(allow_blank=True, read_only=True)
 
     class Meta:
         model = OutreachMessage
@@ -287,7 +303,7 @@ class CampaignFilter(django_filters.FilterSet):
 
 
 class CampaignCreatorFilter(django_filters.FilterSet):
-    campaign = django_filters.NumberFilter(field_name="campaign_id", help_text="Campaign id")
+    campaign = api.IntegerFilter(field_name="campaign_id", help_text="Campaign id")
     stage = django_filters.ChoiceFilter(choices=Stage.choices)
 
     class Meta:
@@ -296,10 +312,10 @@ class CampaignCreatorFilter(django_filters.FilterSet):
 
 
 class OutreachMessageFilter(django_filters.FilterSet):
-    campaign = django_filters.NumberFilter(
+    campaign = api.IntegerFilter(
         field_name="campaign_creator__campaign_id", help_text="Campaign id"
     )
-    campaign_creator = django_filters.NumberFilter(
+    campaign_creator = api.IntegerFilter(
         field_name="campaign_creator_id", help_text="Campaign creator id"
     )
     status = django_filters.ChoiceFilter(choices=OutreachMessage.Status.choices)

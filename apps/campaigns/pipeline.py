@@ -11,7 +11,8 @@ Campaigns know nothing of contracts. A higher app that must veto a move (e.g.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from types import MappingProxyType
 from typing import Any
 
@@ -197,3 +198,19 @@ def register_guard(to_stage: str, guard: Guard) -> None:
 def clear_guards() -> None:
     """Forget every registered guard (for tests)."""
     _guards.clear()
+
+
+@contextmanager
+def guards_cleared() -> Iterator[None]:
+    """Run with no guards, then put back the ones the apps registered (for tests).
+
+    Clearing for good would drop the guards other apps register at start-up for
+    every later test in the same process.
+    """
+    saved = {stage: list(guards) for stage, guards in _guards.items()}
+    _guards.clear()
+    try:
+        yield
+    finally:
+        _guards.clear()
+        _guards.update(saved)

@@ -212,8 +212,10 @@ def _not_allowed(snippet: str, line: int, reason: str = "") -> str:
     return f"Only {{{{ field }}}} placeholders are allowed: '{_snippet(snippet)}' on line {line}{suffix}"
 
 
-def _check_name(inner: str, raw: str, line: int, column: int) -> TemplateError | None:
-    """Return the error for a placeholder body, or None if it names a merge field."""
+def _check_name(
+    inner: str, raw: str, line: int, column: int, fields: Mapping[str, str] = MERGE_FIELDS
+) -> TemplateError | None:
+    """Return the error for a placeholder body, or None if it names one of `fields`."""
     name = inner.strip()
     if not name:
         return TemplateError(
@@ -239,11 +241,12 @@ def _check_name(inner: str, raw: str, line: int, column: int) -> TemplateError |
         return TemplateError(
             _not_allowed(raw, line, reason), line, column, None, "invalid_placeholder"
         )
-    if name not in MERGE_FIELDS:
-        guess = difflib.get_close_matches(name.lower(), list(MERGE_FIELDS), n=1, cutoff=0.6)
+    if name not in fields:
+        guess = difflib.get_close_matches(name.lower(), list(fields), n=1, cutoff=0.6)
         hint = f" (did you mean {{{{ {guess[0]} }}}}?)" if guess else ""
+        field_list = _FIELD_LIST if fields is MERGE_FIELDS else ", ".join(fields)
         return TemplateError(
-            f"Unknown field {{{{ {name} }}}} on line {line}{hint}: use one of {_FIELD_LIST}",
+            f"Unknown field {{{{ {name} }}}} on line {line}{hint}: use one of {field_list}",
             line,
             column,
             name,
@@ -252,10 +255,12 @@ def _check_name(inner: str, raw: str, line: int, column: int) -> TemplateError |
     return None
 
 
-def parse(text: str) -> Template:
+def parse(text: str, *, fields: Mapping[str, str] = MERGE_FIELDS) -> Template:
     """Split ``text`` into literal text and ``{{ field }}`` placeholders.
 
     Never raises for bad syntax: problems are collected in ``Template.errors``.
+    ``fields`` is the set of allowed names (outreach's :data:`MERGE_FIELDS` unless
+    another feature, e.g. contract clauses, brings its own).
     """
     segments: list[str | Placeholder] = []
     errors: list[TemplateError] = []
@@ -334,7 +339,7 @@ def parse(text: str) -> Template:
             pos = start + 2
             continue
         raw = text[start : close + 2]
-        error = _check_name(text[start + 2 : close], raw, line, column)
+        error = _check_name(text[start + 2 : close], raw, line, column, fields)
         if error is not None:
             errors.append(error)
         else:
@@ -351,17 +356,19 @@ def parse(text: str) -> Template:
     )
 
 
-def validate(text: str) -> list[TemplateError]:
+def validate(text: str, *, fields: Mapping[str, str] = MERGE_FIELDS) -> list[TemplateError]:
     """The errors in ``text`` (empty list when the template is fine), for the editor."""
-    return list(parse(text).errors)
+    return list(parse(text, fields=fields).errors)
 
 
-def render(text: str, values: Mapping[str, object], *, html: bool) -> str:
+def render(
+    text: str, values: Mapping[str, object], *, html: bool, fields: Mapping[str, str] = MERGE_FIELDS
+) -> str:
     """Parse and render ``text`` in one go; used for bodies and subject lines alike.
 
     See :meth:`Template.render` for the rules and exceptions.
     """
-    return parse(text).render(values, html=html)
+    return parse(text, fields=fields).render(values, html=html)
 
 
 # --------------------------------------------------------------------------- offers

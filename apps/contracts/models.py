@@ -11,15 +11,19 @@ django-pghistory, so even the guarded `UPDATE ... WHERE` transitions that bypass
 `save()` are recorded; HistoryMiddleware adds the user and URL of the request.
 """
 
+import hashlib
 from decimal import Decimal
 
 import pghistory
+import pgtrigger
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils import timezone
 
 from apps.accounts.models import Workspace, WorkspaceOwned, WorkspaceQuerySet
 from apps.campaigns.models import Campaign, CampaignCreator, validate_currency
@@ -100,6 +104,19 @@ class ContractSettings(models.Model):
 
     def __str__(self) -> str:
         return f"Contract settings of {self.workspace}"
+
+    @classmethod
+    def for_workspace(cls, workspace) -> "ContractSettings":
+        settings_row, _ = cls.objects.get_or_create(workspace=workspace)
+        return settings_row
+
+    def requires_approval(self, version) -> bool:
+        """True when a manager must approve `version` before it is sent."""
+        if self.approval_threshold is None:
+            return False
+        if version.currency != self.approval_currency:
+            return True  # amounts in another currency cannot be compared
+        return version.total_value > self.approval_threshold
 
 
 @pghistory.track()
@@ -186,6 +203,26 @@ class ContractQuerySet(WorkspaceQuerySet):
             "campaign", "campaign_creator__creator", "current_version", "created_by"
         )
 
+    def awaiting_approval(self):
+        """Drafts whose current version is over the workspace's approval threshold (or in
+        another currency) and not yet approved; one query, settings joined."""
+        total = Coalesce("current_version__cash_amount", Value(Decimal(0))) + Coalesce(
+            "current_version__product_value", Value(Decimal(0))
+        )
+        threshold = "workspace__contract_settings__approval_threshold"
+        return (
+            self.filter(
+                status=Contract.Status.DRAFT,
+                current_version__approved_at__isnull=True,
+                **{f"{threshold}__isnull": False},
+            )
+            .annotate(version_total=total)
+            .filter(
+                ~Q(current_version__currency=F("workspace__contract_settings__approval_currency"))
+                | Q(version_total__gt=F(threshold))
+            )
+        )
+
 
 @pghistory.track()
 class Contract(WorkspaceOwned):
@@ -256,6 +293,56 @@ class Contract(WorkspaceOwned):
 
     def get_absolute_url(self) -> str:
         return reverse("contract_detail", args=[self.pk])
+
+    # The lifecycle: which statuses each status may be reached from. Services call
+    # change_status(); nothing else writes `status`.
+    ALLOWED_FROM = {
+        Status.SENT: frozenset({Status.DRAFT}),
+        Status.ACCEPTED: frozenset({Status.SENT}),
+        Status.DECLINED: frozenset({Status.SENT}),
+        Status.EXPIRED: frozenset({Status.SENT}),
+        Status.ACTIVE: frozenset({Status.ACCEPTED}),
+        Status.COMPLETED: frozenset({Status.ACTIVE}),
+        Status.CANCELLED: frozenset({Status.DRAFT, Status.SENT, Status.ACCEPTED, Status.ACTIVE}),
+        # Editing a sent, declined or expired contract makes a new draft version.
+        Status.DRAFT: frozenset({Status.SENT, Status.DECLINED, Status.EXPIRED}),
+    }
+
+    def can_move_to(self, status: str) -> bool:
+        return self.status in self.ALLOWED_FROM.get(status, ())
+
+    def change_status(self, to_status: str, *, extra_where: dict | None = None, **fields) -> bool:
+        """Move to `to_status` if the row is still as this object last saw it.
+
+        A conditional UPDATE (status allowed, same lock_version, plus `extra_where`) with
+        a row-count check: of two racing requests, only the first matches the row; the
+        other gets False and must not act. On success this object is updated in memory.
+        """
+        if not self.can_move_to(to_status):
+            return False
+        now = timezone.now()
+        values = {"status": to_status, "updated_at": now, **fields}
+        changed = Contract.objects.filter(
+            pk=self.pk,
+            status=self.status,
+            lock_version=self.lock_version,
+            **(extra_where or {}),
+        ).update(lock_version=F("lock_version") + 1, **values)
+        if not changed:
+            return False
+        for name, value in values.items():
+            setattr(self, name, value)
+        self.lock_version += 1
+        return True
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+    @property
+    def is_editable(self) -> bool:
+        """Can the team edit the terms (in place, or as a new version)?"""
+        return self.status == self.Status.DRAFT or self.can_move_to(self.Status.DRAFT)
 
 
 class ContractVersionQuerySet(WorkspaceQuerySet):
@@ -340,6 +427,15 @@ class ContractVersion(models.Model):
 
     class Meta:
         ordering = ["contract", "number"]
+        # The database itself refuses to change a sent version, whatever code tries:
+        # "v1 unchanged byte for byte" must not depend on every caller remembering.
+        triggers = [
+            pgtrigger.Protect(
+                name="frozen_version_is_read_only",
+                operation=pgtrigger.Update,
+                condition=pgtrigger.Q(old__frozen_at__isnull=False),
+            )
+        ]
         constraints = [
             models.UniqueConstraint(fields=["contract", "number"], name="one_number_per_version"),
             models.CheckConstraint(
@@ -391,6 +487,22 @@ class ContractVersion(models.Model):
 
 class DeliverableQuerySet(WorkspaceQuerySet):
     workspace_lookup = "version__contract__workspace"
+
+    def to_do(self):
+        """Deliverables of the accepted version of accepted/active contracts, not done yet."""
+        return self.filter(
+            version__contract__status__in=[Contract.Status.ACCEPTED, Contract.Status.ACTIVE],
+            version__contract__accepted_version=F("version"),
+            completed_at__isnull=True,
+        )
+
+    def overdue(self, today):
+        return self.to_do().filter(due_date__lt=today)
+
+    def with_contract(self):
+        return self.select_related(
+            "version__contract__campaign", "version__contract__campaign_creator__creator"
+        ).order_by(F("due_date").asc(nulls_last=True), "id")
 
 
 @pghistory.track()
@@ -463,6 +575,17 @@ class ContractLink(models.Model):
     def __str__(self) -> str:
         return f"Link to {self.version} for {self.sent_to}"
 
+    @staticmethod
+    def hash_token(token: str) -> str:
+        return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+    def is_expired(self, now=None) -> bool:
+        return self.expires_at <= (now or timezone.now())
+
 
 class ContractDecisionQuerySet(WorkspaceQuerySet):
     workspace_lookup = "version__contract__workspace"
@@ -492,6 +615,8 @@ class ContractDecision(models.Model):
     objects = ContractDecisionQuerySet.as_manager()
 
     class Meta:
+        # A signature is a record: never edited after the fact.
+        triggers = [pgtrigger.Protect(name="decision_is_read_only", operation=pgtrigger.Update)]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(decision="accepted")

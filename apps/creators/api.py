@@ -7,12 +7,13 @@ to services.py, outputs only read.
 
 import django_filters
 from django.utils.text import slugify
-from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from apps.accounts.api import WorkspaceScopedViewSet
+from apps.accounts import api
+from apps.accounts.api import UTCIsoDateTimeFilter, WorkspaceScopedViewSet
 
 from . import csv_import, metrics, services
 from .handles import InvalidHandle, parse_profile
@@ -20,6 +21,7 @@ from .importing import existing_accounts, match_existing
 from .models import AccountSnapshot, Creator, Platform, Post, SocialAccount, StatsSource
 
 STATS_FIELDS = ("followers", "following", "posts_count", "total_views")
+MAX_COUNT = 2**63 - 1  # the counts are BigIntegerFields: beyond this Postgres refuses (a 500)
 
 
 # --- input serializers ----------------------------------------------------------
@@ -43,8 +45,8 @@ class ProfileInput(serializers.Serializer):
     """One social account: platform and handle, or a profile URL."""
 
     platform = serializers.ChoiceField(choices=Platform.choices, required=False)
-    handle = serializers.CharField(required=False, max_length=300)
-    profile_url = serializers.CharField(required=False, max_length=300)
+    handle = api.CharField(required=False, max_length=300)
+    profile_url = api.CharField(required=False, max_length=300)
 
     def validate(self, attrs):
         value = attrs.get("profile_url") or attrs.get("handle")
@@ -81,14 +83,17 @@ def _check_not_taken(profiles, workspace) -> None:
 
 
 class CreatorUpdateInput(serializers.Serializer):
-    name = serializers.CharField(max_length=200)
-    email = serializers.EmailField(required=False, allow_blank=True)
-    country = serializers.CharField(required=False, allow_blank=True, max_length=2)
-    language = serializers.CharField(required=False, allow_blank=True, max_length=5)
+    name = api.CharField(max_length=200)
+    email = api.EmailField(required=False, allow_blank=True)
+    country = api.CharField(required=False, allow_blank=True, max_length=2)
+    language = api.CharField(required=False, allow_blank=True, max_length=5)
     niches = serializers.ListField(
-        child=serializers.CharField(max_length=50), required=False, help_text="Niche names"
+        child=api.CharField(max_length=50),
+        required=False,
+        max_length=50,
+        help_text="Niche names",
     )
-    notes = serializers.CharField(required=False, allow_blank=True)
+    notes = api.CharField(required=False, allow_blank=True, max_length=20_000)
 
     def validate_country(self, value: str) -> str:
         return _clean_country(value)
@@ -117,18 +122,32 @@ class WorkspaceCreatorField(serializers.PrimaryKeyRelatedField):
 
 
 class AccountStatsInput(serializers.Serializer):
-    followers = serializers.IntegerField(min_value=0, allow_null=True)
-    following = serializers.IntegerField(min_value=0, allow_null=True, required=False)
-    posts_count = serializers.IntegerField(min_value=0, allow_null=True, required=False)
-    total_views = serializers.IntegerField(min_value=0, allow_null=True, required=False)
+    followers = serializers.IntegerField(min_value=0, max_value=MAX_COUNT, allow_null=True)
+    following = serializers.IntegerField(
+        min_value=0, max_value=MAX_COUNT, allow_null=True, required=False
+    )
+    posts_count = serializers.IntegerField(
+        min_value=0, max_value=MAX_COUNT, allow_null=True, required=False
+    )
+    total_views = serializers.IntegerField(
+        min_value=0, max_value=MAX_COUNT, allow_null=True, required=False
+    )
 
 
 class SocialAccountCreateInput(ProfileInput):
     creator = WorkspaceCreatorField(queryset=Creator.objects.all())
-    followers = serializers.IntegerField(min_value=0, allow_null=True, required=False)
-    following = serializers.IntegerField(min_value=0, allow_null=True, required=False)
-    posts_count = serializers.IntegerField(min_value=0, allow_null=True, required=False)
-    total_views = serializers.IntegerField(min_value=0, allow_null=True, required=False)
+    followers = serializers.IntegerField(
+        min_value=0, max_value=MAX_COUNT, allow_null=True, required=False
+    )
+    following = serializers.IntegerField(
+        min_value=0, max_value=MAX_COUNT, allow_null=True, required=False
+    )
+    posts_count = serializers.IntegerField(
+        min_value=0, max_value=MAX_COUNT, allow_null=True, required=False
+    )
+    total_views = serializers.IntegerField(
+        min_value=0, max_value=MAX_COUNT, allow_null=True, required=False
+    )
 
     def validate(self, attrs):
         profile = super().validate(attrs)["profile"]
@@ -139,15 +158,24 @@ class SocialAccountCreateInput(ProfileInput):
 # --- output serializers ---------------------------------------------------------
 
 
-# Snapshots and posts call it `source`, accounts `stats_source`: described inline here
-# so the schema keeps a single StatsSourceEnum component.
-@extend_schema_field({"type": "string", "enum": list(StatsSource.values)})
+# Snapshots and posts call it `source`, accounts `stats_source`; settings'
+# ENUM_NAME_OVERRIDES names the choice set StatsSourceEnum wherever it appears.
 class SourceField(serializers.ChoiceField):
     def __init__(self, **kwargs):
         super().__init__(choices=StatsSource.choices, read_only=True, **kwargs)
 
 
+# Read-only model fields lose allow_blank in ModelSerializer, so the schema would promise
+# a tier (an email, a URL) where the API answers "" (an account not scored yet, a creator
+# without email): declared here with allow_blank, the schema says "... or blank".
+def _tier_field() -> serializers.ChoiceField:
+    return serializers.ChoiceField(choices=metrics.TIER_CHOICES, allow_blank=True, read_only=True)
+
+
 class AccountBriefOutput(serializers.ModelSerializer):
+    tier = _tier_field()
+    profile_url = serializers.URLField(allow_blank=True, read_only=True)
+
     class Meta:
         model = SocialAccount
         fields = [
@@ -167,6 +195,7 @@ class AccountBriefOutput(serializers.ModelSerializer):
 class CreatorOutput(serializers.ModelSerializer):
     niches = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
     accounts = AccountBriefOutput(many=True, read_only=True)
+    email = serializers.EmailField(allow_blank=True, read_only=True)
 
     class Meta:
         model = Creator
@@ -187,6 +216,8 @@ class CreatorOutput(serializers.ModelSerializer):
 
 class SocialAccountOutput(serializers.ModelSerializer):
     creator_name = serializers.CharField(source="creator.name", read_only=True)
+    tier = _tier_field()
+    profile_url = serializers.URLField(allow_blank=True, read_only=True)
 
     class Meta:
         model = SocialAccount
@@ -244,6 +275,7 @@ class SnapshotOutput(serializers.ModelSerializer):
 
 
 class PostOutput(serializers.ModelSerializer):
+    url = serializers.URLField(allow_blank=True, read_only=True)
     platform = serializers.CharField(source="account.platform", read_only=True)
     source = SourceField()
 
@@ -291,20 +323,20 @@ class CreatorFilter(django_filters.FilterSet):
 class SocialAccountFilter(django_filters.FilterSet):
     platform = django_filters.ChoiceFilter(choices=Platform.choices)
     tier = django_filters.ChoiceFilter(choices=metrics.TIER_CHOICES)
-    followers_min = django_filters.NumberFilter(field_name="followers", lookup_expr="gte")
-    followers_max = django_filters.NumberFilter(field_name="followers", lookup_expr="lte")
-    er_min = django_filters.NumberFilter(
+    followers_min = api.IntegerFilter(field_name="followers", lookup_expr="gte")
+    followers_max = api.IntegerFilter(field_name="followers", lookup_expr="lte")
+    er_min = api.NumberFilter(
         field_name="engagement_rate", lookup_expr="gte", help_text="As a fraction: 0.03 is 3%"
     )
-    er_max = django_filters.NumberFilter(
+    er_max = api.NumberFilter(
         field_name="engagement_rate", lookup_expr="lte", help_text="As a fraction: 0.03 is 3%"
     )
-    auth_min = django_filters.NumberFilter(
+    auth_min = api.NumberFilter(
         field_name="authenticity_score", lookup_expr="gte", help_text="0-100"
     )
     country = django_filters.CharFilter(lookup_expr="iexact")
     language = django_filters.CharFilter(lookup_expr="iexact")
-    creator = django_filters.NumberFilter(field_name="creator_id", help_text="Creator id")
+    creator = api.IntegerFilter(field_name="creator_id", help_text="Creator id")
 
     class Meta:
         model = SocialAccount
@@ -323,14 +355,14 @@ class SocialAccountFilter(django_filters.FilterSet):
 
 
 class PostFilter(django_filters.FilterSet):
-    account = django_filters.NumberFilter(field_name="account_id", help_text="Social account id")
-    creator = django_filters.NumberFilter(field_name="account__creator_id", help_text="Creator id")
+    account = api.IntegerFilter(field_name="account_id", help_text="Social account id")
+    creator = api.IntegerFilter(field_name="account__creator_id", help_text="Creator id")
     platform = django_filters.ChoiceFilter(field_name="account__platform", choices=Platform.choices)
-    sponsored = django_filters.BooleanFilter(
+    sponsored = api.BooleanFilter(
         method="filter_sponsored", help_text="Only posts with (or without) disclosure markers"
     )
-    published_after = django_filters.IsoDateTimeFilter(field_name="published_at", lookup_expr="gte")
-    published_before = django_filters.IsoDateTimeFilter(field_name="published_at", lookup_expr="lt")
+    published_after = UTCIsoDateTimeFilter(field_name="published_at", lookup_expr="gte")
+    published_before = UTCIsoDateTimeFilter(field_name="published_at", lookup_expr="lt")
 
     class Meta:
         model = Post

@@ -15,6 +15,7 @@ import statistics
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from enum import StrEnum
 
 INSTAGRAM, TIKTOK, YOUTUBE = "instagram", "tiktok", "youtube"
@@ -855,3 +856,100 @@ def authenticity(
     total = sum(s.weight for s in measured)
     score = round(100 * (1 - sum(s.penalty for s in measured) / total)) if total else None
     return Authenticity(score, tuple(signals))
+
+
+# --- Campaign performance ---------------------------------------------------
+# What a campaign's posts, links and codes brought against what its contracts cost.
+# Money in and out is Decimal (amounts in ONE currency: the caller converts first);
+# counts are ints. Every ratio is None when its denominator is 0 or unknown: the
+# report shows "—" with `missing_reason()` instead of a misleading 0 or infinity.
+
+ENGAGEMENTS_FORMULA = (
+    "likes + comments + shares + saves (unknown counts, e.g. hidden likes, are left out)"
+)
+ENGAGEMENT_RATE_FORMULA = "engagements ÷ views"
+CPM_FORMULA = "spend ÷ views × 1,000"
+CPE_FORMULA = "spend ÷ engagements"
+CPC_FORMULA = "spend ÷ clicks"
+CPA_FORMULA = "spend ÷ conversions"
+ROAS_FORMULA = "revenue ÷ spend"
+ROI_FORMULA = "(revenue − spend) ÷ spend"
+
+# Which denominator each ratio needs, for the "—" explanation.
+RATIO_DENOMINATORS = {
+    "engagement_rate": "views",
+    "cpm": "views",
+    "cpe": "engagements",
+    "cpc": "clicks",
+    "cpa": "conversions",
+    "roas": "spend",
+    "roi": "spend",
+}
+
+
+def _decimal(value: int | float | Decimal) -> Decimal:
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+def _money_ratio(
+    numerator: int | Decimal | None, denominator: int | Decimal | None
+) -> Decimal | None:
+    if numerator is None or denominator is None or denominator == 0:
+        return None
+    return _decimal(numerator) / _decimal(denominator)
+
+
+def engagements(
+    likes: int | None, comments: int | None, shares: int | None, saves: int | None
+) -> int | None:
+    """The sum of the known counts; None when none is known (unknown is not zero)."""
+    known = [count for count in (likes, comments, shares, saves) if count is not None]
+    return sum(known) if known else None
+
+
+def campaign_engagement_rate(engagements: int | None, views: int | None) -> float | None:
+    """engagements ÷ views as a fraction (0.05 = 5%)."""
+    if engagements is None or not views:
+        return None
+    return engagements / views
+
+
+def cpm(spend: Decimal | None, views: int | None) -> Decimal | None:
+    """Cost per thousand views."""
+    ratio = _money_ratio(spend, views)
+    return None if ratio is None else ratio * 1000
+
+
+def cpe(spend: Decimal | None, engagements: int | None) -> Decimal | None:
+    """Cost per engagement."""
+    return _money_ratio(spend, engagements)
+
+
+def cpc(spend: Decimal | None, clicks: int | None) -> Decimal | None:
+    """Cost per counted click."""
+    return _money_ratio(spend, clicks)
+
+
+def cpa(spend: Decimal | None, conversions: int | None) -> Decimal | None:
+    """Cost per conversion (per use of a code or attributed order)."""
+    return _money_ratio(spend, conversions)
+
+
+def roas(revenue: Decimal | None, spend: Decimal | None) -> Decimal | None:
+    """Return on ad spend: revenue per unit of spend (2 = twice what it cost)."""
+    return _money_ratio(revenue, spend)
+
+
+def roi(revenue: Decimal | None, spend: Decimal | None) -> Decimal | None:
+    """Return on investment as a fraction: 0.5 = half the spend earned back on top."""
+    if revenue is None or spend is None or spend == 0:
+        return None
+    return (_decimal(revenue) - _decimal(spend)) / _decimal(spend)
+
+
+def missing_reason(metric: str, denominator: int | Decimal | None) -> str:
+    """Why a ratio shows "—": its denominator is zero or unknown."""
+    name = RATIO_DENOMINATORS[metric]
+    if denominator is None:
+        return f"No {name} known yet"
+    return f"No {name} yet (0)"

@@ -168,3 +168,13 @@ def test_campaign_accounts_get_fresher_numbers(team, settings):
     intervals = refresh_priority.intervals_for([team.workspace.pk])
     assert intervals == {in_live.pk: 1, in_both.pk: 1, shortlisted.pk: 2}
     assert refresh_priority.intervals_for([team.other_workspace.pk]) == {}
+
+
+def test_campaign_page_shows_a_creator_with_no_social_account(team, owner_client):
+    campaign = CampaignFactory(workspace=team.workspace, owner=team.owner)
+    CampaignCreatorFactory(campaign=campaign, creator__name="Offline Olga")
+
+    response = owner_client.get(reverse("campaign_detail", args=[campaign.pk]))
+
+    assert response.status_code == 200
+    assert "Offline Olga" in response.content.decode()

@@ -14,6 +14,7 @@ from apps.campaigns.pipeline import (
     MoveRefused,
     check_move,
     clear_guards,
+    guards_cleared,
     is_backward,
     next_stages,
     register_guard,
@@ -129,9 +130,8 @@ def reason_for(to_stage):
 
 @pytest.fixture(autouse=True)
 def no_guards():
-    clear_guards()
-    yield
-    clear_guards()
+    with guards_cleared():
+        yield
 
 
 # --- the stages -------------------------------------------------------------

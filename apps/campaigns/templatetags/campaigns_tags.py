@@ -22,11 +22,12 @@ def open_campaigns(context) -> list[tuple[int, str]] | None:
 @register.filter
 def percent(fraction: float | None) -> str:
     """Engagement rate as a fraction -> '4.1%' (the creators app's own formatting)."""
-    if fraction is None:
+    if not isinstance(fraction, int | float):  # None, or "" for a missing account
         return "—"
     return metrics.format_percent(fraction, 1 if fraction >= 0.01 else 2)
 
 
 @register.filter
 def thousands(number: int | None) -> str:
-    return "—" if number is None else f"{number:,}"
+    # A missing value reaches templates as None or "" (an attribute of a missing account).
+    return f"{number:,}" if isinstance(number, int) else "—"
