@@ -57,10 +57,49 @@
     move(card, col);
   });
 
+  // A card's "Move" menu holds a link to its move form (a page of its own without JS):
+  // the form is loaded in place of the link when the menu first opens, or when a card is
+  // dropped before that. 500 forms up front were most of the board's size and render time.
+  function loadForm(card) {
+    var link = card.querySelector("a.board-move-link");
+    if (!link || !window.htmx) return null;
+    if (!link._loading) {
+      var forget = function () { link._loading = null; };  // a failed load may be retried
+      link._loading = htmx.ajax("GET", link.getAttribute("href"), {
+        source: link, target: link, swap: "outerHTML"
+      }).then(forget, forget);
+    }
+    return link._loading;
+  }
+
+  function withForm(card, then) {
+    var form = card.querySelector("form.move-form");
+    if (form) return then(form);
+    var loading = loadForm(card);
+    if (!loading) return;
+    loading.then(function () {
+      var loaded = card.querySelector("form.move-form");
+      if (!loaded) return;
+      htmx.process(loaded);  // its hx-post, now rather than when htmx settles the swap
+      then(loaded);
+    });
+  }
+
+  // "toggle" does not bubble: listen in the capture phase.
+  document.addEventListener("toggle", function (event) {
+    var menu = event.target;
+    if (!menu.matches || !menu.matches("#board details.board-move") || !menu.open) return;
+    var card = menu.closest(".board-card");
+    if (card && !card.querySelector("form.move-form")) loadForm(card);
+  }, true);
+
   function move(card, col) {
     var stage = col.dataset.stage;
-    var form = card.querySelector("form.move-form");
-    if (!form || card.dataset.stage === stage) return;
+    if (card.dataset.stage === stage) return;
+    withForm(card, function (form) { submitMove(card, col, form, stage); });
+  }
+
+  function submitMove(card, col, form, stage) {
     var select = form.elements.to;
     if (!Array.prototype.some.call(select.options, function (o) { return o.value === stage; })) {
       // Not a move the menu offers: send it anyway so the server says why it is refused.

@@ -3,6 +3,8 @@
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from apps.campaigns import pipeline, services
@@ -342,9 +344,104 @@ def test_the_table_costs_a_fixed_number_of_queries_with_500_rows(
     assert response.content.decode().count('name="row"') == 500
 
 
-def test_each_card_links_to_its_creator_and_posts_to_its_own_move_url(owner_client, campaign):
-    # The board builds these from prefixes instead of reverse() per card: they must agree.
+def test_each_card_links_to_its_creator_and_to_its_own_move_form(owner_client, campaign):
+    # The board builds these by formatting one reverse() per page: they must agree.
     card = _card(campaign)
     body = owner_client.get(reverse("campaign_board", args=[campaign.pk])).content.decode()
-    assert f'action="{_move_url(card)}"' in body
+    assert f'href="{_move_url(card)}?version=1"' in body
     assert f'href="{card.creator.get_absolute_url()}"' in body
+
+
+# --- the lazily loaded move form ---------------------------------------------------
+
+
+def test_the_board_sends_a_link_per_card_and_no_move_forms(owner_client, campaign):
+    # 500 forms were most of the board's weight: each menu loads its form when opened.
+    _card(campaign, "Ana")
+    _card(campaign, "Ben", stage="completed")  # final: no menu at all
+    html = owner_client.get(reverse("campaign_board", args=[campaign.pk])).content.decode()
+    assert html.count('class="board-move-link"') == 1
+    assert 'class="move-form"' not in html
+
+
+def test_htmx_gets_the_move_form_for_the_version_the_board_showed(owner_client, campaign):
+    card = _card(campaign, stage="contacted")
+    response = owner_client.get(_move_url(card), {"version": "1"}, HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert response.status_code == 200 and "<html" not in html
+    assert f'hx-post="{_move_url(card)}"' in html and 'hx-target="#board"' in html
+    assert '<input type="hidden" name="expected_version" value="1">' in html
+    assert '<option value="replied">Replied</option>' in html
+    assert '<option value="contracted">' not in html  # not a move the menu offers
+    assert f'id="move-reason-{card.pk}"' in html
+    assert "HX-Request" in response["Vary"]
+
+
+def test_without_js_the_move_form_is_a_page_that_moves_the_card(owner_client, campaign):
+    card = _card(campaign)
+    page = owner_client.get(_move_url(card), {"version": "1"})
+    html = page.content.decode()
+    assert page.status_code == 200 and "<html" in html and "Move Priya Raman" in html
+    assert f'action="{_move_url(card)}"' in html and "hx-post" not in html
+    moved = _move(owner_client, card, "contacted", follow=True)
+    assert moved.redirect_chain[-1][0] == reverse("campaign_board", args=[campaign.pk])
+    card.refresh_from_db()
+    assert card.stage == "contacted"
+
+
+def test_a_form_loaded_for_an_old_version_is_refused_on_submit(owner_client, campaign, team):
+    card = _card(campaign)
+    services.campaign_creator_move(
+        campaign_creator=card, to_stage="contacted", by=team.teammate, expected_version=1
+    )
+    html = owner_client.get(_move_url(card), {"version": "1"}, HTTP_HX_REQUEST="true")
+    assert 'name="expected_version" value="1"' in html.content.decode()
+    refused = _move(owner_client, card, "replied", version=1, **HTMX)
+    assert refused.status_code == 409
+    card.refresh_from_db()
+    assert card.stage == "contacted"
+
+
+def test_a_refused_move_reopens_that_cards_form_on_the_board(owner_client, campaign):
+    card = _card(campaign)
+    other = _card(campaign, "Ben")
+    response = _move(owner_client, card, "contracted", **HTMX)
+    html = response.content.decode()
+    card_html = html.split(f'id="card-{card.pk}"')[1].split("</li>")[0]
+    assert '<details class="board-move" open>' in card_html
+    assert f'hx-post="{_move_url(card)}"' in card_html
+    assert f'action="{_move_url(other)}"' not in html
+
+
+def test_a_viewer_cannot_get_the_move_form(viewer_client, campaign):
+    card = _card(campaign)
+    assert viewer_client.get(_move_url(card)).status_code == 403
+
+
+def test_a_final_card_has_no_form_on_its_page(owner_client, campaign):
+    card = _card(campaign, stage="completed")
+    html = owner_client.get(_move_url(card)).content.decode()
+    assert "Completed is final" in html and "move-form" not in html
+
+
+def test_the_board_and_table_cost_as_many_queries_for_500_cards_as_for_one(
+    owner_client, campaign, django_assert_num_queries
+):
+    small = CampaignFactory(workspace=campaign.workspace, owner=campaign.owner)
+    _card(small)
+    _many_cards(campaign)
+    for name in ("campaign_board", "campaign_table"):
+        with CaptureQueriesContext(connection) as one:
+            owner_client.get(reverse(name, args=[small.pk]))
+        with django_assert_num_queries(len(one)):
+            owner_client.get(reverse(name, args=[campaign.pk]))
+
+
+def test_the_table_shows_each_rows_account_followers_fee_and_day(owner_client, campaign):
+    _card(campaign, "Ana", planned_fee=Decimal("1250.50"), currency="EUR", reason="")
+    _card(campaign, "Ben", stage="not_a_fit", reason="Off brand")
+    html = owner_client.get(reverse("campaign_table", args=[campaign.pk])).content.decode()
+    ana = html.split(">Ana</a>")[1].split("</tr>")[0]
+    assert "@" in ana and "42,000" in ana and "1250.50 EUR" in ana and "Prospect" in ana
+    ben = html.split(">Ben</a>")[1].split("</tr>")[0]
+    assert "Not a fit" in ben and "(Off brand)" in ben and "<td>—</td>" in ben

@@ -8,9 +8,10 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
+from apps.accounts.models import Role
 from apps.accounts.scoping import HtmxHttpRequest, workspace_required
 
 from .. import board, pipeline, services
@@ -18,6 +19,8 @@ from ..models import Campaign, CampaignCreator
 
 BOARD_TEMPLATE = "campaigns/board/board.html"
 TABLE_TEMPLATE = "campaigns/board/table.html"
+MOVE_TEMPLATE = "campaigns/board/move.html"
+MOVE_FORM_TEMPLATE = "campaigns/board/_move_form.html"
 STAGE_CHOICES = [(stage, pipeline.LABELS[stage]) for stage in pipeline.STAGES]
 
 
@@ -42,12 +45,12 @@ def _board_response(
     """The whole page, or for htmx just #board, always built from the database's state."""
     context = {
         "campaign": campaign,
-        "columns": board.board_columns(campaign),
-        # URL prefixes, so 500 cards do not each reverse() two URLs.
-        "creator_url_prefix": reverse("creator_list"),
-        "move_url_prefix": reverse("campaign_detail", args=[campaign.pk]) + "creators/",
-        # (card pk, message) of a refused move, shown on that card.
-        "error": error,
+        # error: (card pk, message) of a refused move, shown on that card with its form open.
+        "columns": board.board_columns(
+            campaign,
+            can_move=bool(request.membership and request.membership.has_role(Role.MEMBER)),
+            error=error,
+        ),
     }
     template = f"{BOARD_TEMPLATE}#board" if request.htmx else BOARD_TEMPLATE
     return TemplateResponse(request, template, context, status=status)
@@ -60,10 +63,12 @@ def campaign_board(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     return _board_response(request, _campaign(request, pk))
 
 
-@require_POST
-@workspace_required
+@require_http_methods(["GET", "POST"])
+@workspace_required(role=Role.MEMBER)
 @vary_on_headers("HX-Request")
 def campaign_creator_move(request: HtmxHttpRequest, pk: int, cc_pk: int) -> HttpResponse:
+    """GET: one card's move form (lazily loaded into the board's "Move" menu, or a page
+    of its own without JS); POST: move the card and answer with the board."""
     campaign = _campaign(request, pk)
     card = get_object_or_404(
         CampaignCreator.objects.for_workspace(request.workspace)
@@ -72,6 +77,8 @@ def campaign_creator_move(request: HtmxHttpRequest, pk: int, cc_pk: int) -> Http
         pk=cc_pk,
         campaign=campaign,
     )
+    if request.method == "GET":
+        return _move_form_response(request, campaign, card)
     form = MoveForm(request.POST)
     if not form.is_valid():
         message = next(iter(form.errors.values()))[0]
@@ -93,6 +100,25 @@ def campaign_creator_move(request: HtmxHttpRequest, pk: int, cc_pk: int) -> Http
     if request.htmx:
         return _board_response(request, campaign)
     return redirect("campaign_board", campaign.pk)
+
+
+def _move_form_response(
+    request: HtmxHttpRequest, campaign: Campaign, card: CampaignCreator
+) -> TemplateResponse:
+    # The board asks for the form of the version it shows, so a card moved meanwhile is
+    # refused with 409 on submit rather than moved from a stage the user did not see.
+    version = request.GET.get("version", "")
+    context = {
+        "campaign": campaign,
+        "card": card,
+        "move_url": reverse("campaign_creator_move", args=[campaign.pk, card.pk]),
+        "version": int(version) if version.isdigit() else card.version,
+        "options_html": board.move_options_html(card.stage),
+        "reason_required": card.stage in pipeline.REASON_REQUIRED,
+        "stage_label": pipeline.label(card.stage),
+        "on_board": bool(request.htmx),
+    }
+    return TemplateResponse(request, MOVE_FORM_TEMPLATE if request.htmx else MOVE_TEMPLATE, context)
 
 
 @require_http_methods(["GET", "POST"])
