@@ -65,6 +65,7 @@ from apps.reporting.models import (  # noqa: E402
     PostMetricSnapshot,
     TrackedLink,
 )
+from apps.reporting.services import post_gains_refresh  # noqa: E402
 
 WORKSPACE = "Report bench"
 BENCH_EMAIL = "report-bench@microreach.local"
@@ -219,6 +220,12 @@ def _snapshots_and_clicks(campaign: Campaign, start: dt.date, links) -> None:
                 len(links),
             ],
         )
+    # Each snapshot's per-day gain, as the service keeps it after every write.
+    post_gains_refresh(
+        post_ids=list(
+            DeliverablePost.objects.filter(campaign=campaign).values_list("pk", flat=True)
+        )
+    )
 
 
 def build(rebuild: bool) -> tuple[Workspace, User, Campaign]:

@@ -334,6 +334,7 @@ class DeliverablePostFactory(DjangoModelFactory):
 class PostMetricSnapshotFactory(DjangoModelFactory):
     class Meta:
         model = PostMetricSnapshot
+        skip_postgeneration_save = True
 
     post = factory.SubFactory(DeliverablePostFactory)
     campaign = factory.SelfAttribute("post.campaign")
@@ -344,6 +345,15 @@ class PostMetricSnapshotFactory(DjangoModelFactory):
     shares = 12
     saves = 30
     source = "api"
+
+    @factory.post_generation
+    def gains(obj, create, extracted, **kwargs):
+        # Written straight into the table, so keep the per-day gains the way the
+        # service does after every write.
+        if create:
+            from apps.reporting.services import post_gains_refresh
+
+            post_gains_refresh(post_ids=[obj.post_id])
 
 
 # --- reporting: conversions ---------------------------------------------------

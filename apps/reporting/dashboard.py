@@ -212,30 +212,26 @@ def _post_totals(campaign: Campaign, filters: ReportFilters) -> dict[int, dict]:
 def _daily_series(
     campaign: Campaign, filters: ReportFilters
 ) -> tuple[list[tuple[dt.date, int]], list[tuple[dt.date, int]]]:
-    """Views and engagements gained per day: the day-to-day change of the campaign's
-    summed snapshots (1 query over psnap_campaign_date). A post's first snapshot adds
-    all its views so far; a day a post was not measured shows as a dip."""
+    """Views and engagements gained per day (1 query over psnap_campaign_date).
+
+    Each snapshot carries what its post gained since the post's earlier snapshots
+    (services.post_gains_refresh), so posts measured on different days add up right;
+    a post's first snapshot adds all its views so far.
+    """
     where, params = _post_filters(filters)
     join = " JOIN reporting_deliverablepost p ON p.id = s.post_id" if where else ""
     sql = f"""
-        SELECT s.date, SUM(s.views), SUM({_engagement_sql("s")})
+        SELECT s.date, SUM(s.views_gain), SUM(s.engagements_gain)
           FROM reporting_postmetricsnapshot s {join}
          WHERE s.campaign_id = %s AND s.date BETWEEN %s AND %s {where}
          GROUP BY s.date ORDER BY s.date
     """  # noqa: S608 -- only our own column names are formatted in; values are parameters
     with connection.cursor() as cursor:
-        cursor.execute(sql, [campaign.pk, _day_before(filters.start), filters.end, *params])
+        cursor.execute(sql, [campaign.pk, filters.start, filters.end, *params])
         rows = cursor.fetchall()
-    views, engagements = [], []
-    previous = None
-    for day, day_views, day_engagements in rows:
-        # A day's gain needs the day before it; the first day of the range has it
-        # because the query starts one day early.
-        if previous is not None and (day - previous[0]).days == 1 and day >= filters.start:
-            views.append((day, max(int(day_views or 0) - int(previous[1] or 0), 0)))
-            engagements.append((day, max(int(day_engagements or 0) - int(previous[2] or 0), 0)))
-        previous = (day, day_views, day_engagements)
-    return views, engagements
+    views = [(day, int(day_views or 0)) for day, day_views, _ in rows]
+    gains = [(day, int(day_engagements or 0)) for day, _, day_engagements in rows]
+    return views, gains
 
 
 def _spend(campaign: Campaign):
@@ -497,11 +493,6 @@ def campaign_report(campaign: Campaign, filters: ReportFilters) -> CampaignRepor
         money_refusal=refusal,
         creators=sorted(names.items(), key=lambda item: item[1].lower()),
     )
-
-
-def _day_before(day: dt.date) -> dt.date:
-    """The day before `day` (a range can start on 1 January of year 1: it has none)."""
-    return day - dt.timedelta(days=1) if day > dt.date.min else day
 
 
 def _day_after(day: dt.date) -> dt.date:

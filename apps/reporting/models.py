@@ -123,6 +123,11 @@ class PostMetricSnapshot(models.Model):
     saves = models.BigIntegerField(null=True, blank=True)
     source = models.CharField(max_length=16, choices=StatsSource.choices)
     recorded_at = models.DateTimeField(auto_now=True)
+    # Gained since the post's earlier snapshots (its first one: everything so far), kept by
+    # services.post_metrics_record so the dashboard's per-day chart is a plain SUM by day
+    # (a window over every snapshot of a campaign cost 4x the rest of the page).
+    views_gain = models.BigIntegerField(db_default=0)
+    engagements_gain = models.BigIntegerField(db_default=0)
 
     objects = PostMetricSnapshotQuerySet.as_manager()
 

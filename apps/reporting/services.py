@@ -198,6 +198,7 @@ def post_metrics_record(
                 **cleaned,
             },
         )
+    post_gains_refresh(post_ids=[post.pk])
     newest = post.snapshots.order_by("-date").first()
     if newest.date == date:
         for name in METRICS:
@@ -206,3 +207,37 @@ def post_metrics_record(
         post.metrics_updated_at = now
         post.save(update_fields=[*METRICS, "metrics_source", "metrics_updated_at"])
     return post.snapshots.get(date=date)
+
+
+# Views and engagements are running totals: a day's gain is its number minus the highest
+# number of the post's earlier snapshots (MAX skips unknown days, and a recount that
+# lowers a number gains nothing). A post's first snapshot gains everything so far.
+GAINS_SQL = """
+UPDATE reporting_postmetricsnapshot s
+   SET views_gain = g.views_gain, engagements_gain = g.engagements_gain
+  FROM (
+    SELECT id,
+           GREATEST(COALESCE(views, 0) - COALESCE(MAX(views) OVER earlier, 0), 0) AS views_gain,
+           GREATEST(COALESCE(engagements, 0) - COALESCE(MAX(engagements) OVER earlier, 0), 0)
+             AS engagements_gain
+      FROM (
+        SELECT id, post_id, date, views,
+               CASE WHEN COALESCE(likes, comments, shares, saves) IS NULL THEN NULL
+                    ELSE COALESCE(likes, 0) + COALESCE(comments, 0) + COALESCE(shares, 0)
+                         + COALESCE(saves, 0) END AS engagements
+          FROM reporting_postmetricsnapshot
+         WHERE post_id = ANY(%(posts)s)
+      ) numbers
+    WINDOW earlier AS (PARTITION BY post_id ORDER BY date
+                       ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
+  ) g
+ WHERE s.id = g.id
+   AND (s.views_gain <> g.views_gain OR s.engagements_gain <> g.engagements_gain)
+"""
+
+
+def post_gains_refresh(*, post_ids: list[int]) -> None:
+    """Recompute the per-day gains of these posts' snapshots (after any write to them,
+    including one for a past date, which changes the gain of the day after it)."""
+    with connection.cursor() as cursor:
+        cursor.execute(GAINS_SQL, {"posts": list(post_ids)})

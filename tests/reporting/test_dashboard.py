@@ -127,12 +127,25 @@ def test_it_filters_by_platform_and_creator(fx):
     assert [name for _, name in only_alice.creators] == ["Alice", "Bob", "Carla"]
 
 
-def test_it_counts_views_gained_per_day(fx):
+def test_it_counts_views_gained_per_day_post_by_post(fx):
     report = _report(fx)
-    per_day = dict(report.views_per_day)
-    # 10 Mar: Alice's snapshot is the only one, but 9 Mar has none: unknown, not charted.
-    assert dt.date(2025, 3, 10) not in per_day
-    assert report.engagements_per_day == [] or all(v >= 0 for _, v in report.engagements_per_day)
+    # Alice: 1,000 on 28 Feb (before the range), 5,000 on 10 Mar, 9,000 on 31 Mar;
+    # Bob: 0 on 15 Mar; Carla: first measured on 20 Mar at 2,000 (all of it counts).
+    assert report.views_per_day == [
+        (dt.date(2025, 3, 10), 4000),
+        (dt.date(2025, 3, 15), 0),
+        (dt.date(2025, 3, 20), 2000),
+        (dt.date(2025, 3, 31), 4000),
+    ]
+    # Engagements: Alice 110 -> 330 -> 480, Bob 0, Carla 100.
+    assert report.engagements_per_day == [
+        (dt.date(2025, 3, 10), 220),
+        (dt.date(2025, 3, 15), 0),
+        (dt.date(2025, 3, 20), 100),
+        (dt.date(2025, 3, 31), 150),
+    ]
+    # The days add up to the range's total.
+    assert sum(views for _, views in report.views_per_day) == report.totals.views_in_range
 
 
 def test_it_ranks_the_leaderboard(fx, team):
