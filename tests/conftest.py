@@ -69,3 +69,19 @@ def user_factory():
 
 def add_member(workspace: Workspace, user: User, role: str = Role.MEMBER) -> Membership:
     return Membership.objects.create(workspace=workspace, user=user, role=role)
+
+
+@pytest.fixture
+def still_ratelimit_window(monkeypatch):
+    """Hold django-ratelimit's clock still, so a test's requests all fall in one window.
+
+    Its windows are fixed minutes (offset per key): a test that crossed a boundary
+    would start counting again and miss the 429 it is checking for.
+    """
+    import time as real_time
+    from types import SimpleNamespace
+
+    import django_ratelimit.core
+
+    now = real_time.time()
+    monkeypatch.setattr(django_ratelimit.core, "time", SimpleNamespace(time=lambda: now))

@@ -265,7 +265,7 @@ def test_a_draft_never_has_a_working_link(team, creator):
 # --- rate limits -----------------------------------------------------------------
 
 
-def test_reading_is_rate_limited_per_ip(sent):
+def test_reading_is_rate_limited_per_ip(sent, still_ratelimit_window):
     creator = Client(REMOTE_ADDR=_ip())
     for _ in range(30):
         assert creator.get(_url("contract_public", "guess")).status_code == 404
@@ -278,7 +278,7 @@ def test_reading_is_rate_limited_per_ip(sent):
     assert Client(REMOTE_ADDR=_ip()).get(_url("contract_public", sent.token)).status_code == 200
 
 
-def test_answering_is_rate_limited_per_ip(sent):
+def test_answering_is_rate_limited_per_ip(sent, still_ratelimit_window):
     creator = Client(REMOTE_ADDR=_ip())
     for _ in range(10):
         assert creator.post(_url("contract_public_accept", sent.token), {}).status_code == 400

@@ -174,7 +174,7 @@ def test_open_redirect_attempts_never_leave_the_stored_host(visitor, link, path)
         assert location == ""
 
 
-def test_it_is_rate_limited_per_ip_with_a_429_page(link, settings):
+def test_it_is_rate_limited_per_ip_with_a_429_page(link, settings, still_ratelimit_window):
     settings.TRACKED_LINK_RATE_LIMIT = "3/m"
     flooder = Client(REMOTE_ADDR=_ip(), HTTP_USER_AGENT=BROWSER)
     statuses = [flooder.get("/r/Ab3-x_9Z").status_code for _ in range(5)]

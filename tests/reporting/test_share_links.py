@@ -116,7 +116,7 @@ def test_it_refuses_an_expiry_in_the_past(owner_client, fx):
     assert not ShareLink.objects.exists()
 
 
-def test_it_rate_limits_by_ip(client, fx):
+def test_it_rate_limits_by_ip(client, fx, still_ratelimit_window):
     for _ in range(60):
         client.get("/s/guess/")
     response = client.get("/s/guess/")
