@@ -566,6 +566,6 @@ def export_accounts(accounts: QuerySet, filters: Filters) -> QuerySet:
 
 def selected_accounts(accounts: QuerySet, ids: Iterable[str]) -> QuerySet:
     """The ticked accounts (ids that are not numbers are skipped), biggest first."""
-    pks = [int(pk) for pk in ids if pk.isdigit()][:EXPORT_LIMIT]
+    pks = [int(pk) for pk in ids if pk.isdecimal()][:EXPORT_LIMIT]
     ordered = accounts.discoverable().filter(pk__in=pks).with_creator()
     return ordered.order_by(F("followers").desc(nulls_last=True), "-pk")

@@ -228,7 +228,7 @@ def parse_uses(text: str) -> int:
     value = text.strip()
     if not value:
         return 1
-    if not value.isdigit():
+    if not value.isdecimal():
         raise ValueError(f"'{text}' is not a whole number of uses")
     uses = int(value)
     if uses < 1:

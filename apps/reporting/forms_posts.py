@@ -24,14 +24,18 @@ class PostAttachForm(forms.Form):
     )
 
 
+# The largest count Postgres stores (bigint): beyond it a form error, not a 500.
+BIGINT_MAX = 2**63 - 1
+
+
 class PostMetricsForm(forms.Form):
     date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
-    views = forms.IntegerField(min_value=0, required=False)
-    reach = forms.IntegerField(min_value=0, required=False)
-    likes = forms.IntegerField(min_value=0, required=False)
-    comments = forms.IntegerField(min_value=0, required=False)
-    shares = forms.IntegerField(min_value=0, required=False)
-    saves = forms.IntegerField(min_value=0, required=False)
+    views = forms.IntegerField(min_value=0, max_value=BIGINT_MAX, required=False)
+    reach = forms.IntegerField(min_value=0, max_value=BIGINT_MAX, required=False)
+    likes = forms.IntegerField(min_value=0, max_value=BIGINT_MAX, required=False)
+    comments = forms.IntegerField(min_value=0, max_value=BIGINT_MAX, required=False)
+    shares = forms.IntegerField(min_value=0, max_value=BIGINT_MAX, required=False)
+    saves = forms.IntegerField(min_value=0, max_value=BIGINT_MAX, required=False)
 
     def __init__(self, *args, prefix=None, **kwargs):
         kwargs.setdefault("initial", {"date": timezone.localdate()})

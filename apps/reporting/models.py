@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.urls import reverse
 
 from apps.accounts.models import WorkspaceOwned, WorkspaceQuerySet
@@ -246,8 +247,10 @@ class PromoCode(WorkspaceOwned):
     class Meta:
         ordering = ["code", "id"]
         constraints = [
+            # Shops match codes without regard to case: JANE10 and jane10 are one code.
             models.UniqueConstraint(
-                fields=["workspace", "code"],
+                "workspace",
+                Upper("code"),
                 name="promo_code_once_per_workspace",
                 violation_error_message="This promo code is already in use in this workspace.",
             )

@@ -80,6 +80,8 @@ class ShareLinkForm(forms.Form):
         day = self.cleaned_data["expires_on"]
         if day and day < timezone.localdate():
             raise ValidationError("Choose today or a later day.")
+        if day and day >= dt.date.max:  # it ends at the end of that day: the day after must exist
+            raise ValidationError("Choose an earlier day, or no expiry.")
         return day
 
     def expires_at(self) -> dt.datetime | None:

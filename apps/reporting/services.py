@@ -163,6 +163,8 @@ def clean_numbers(numbers: Mapping[str, object]) -> dict[str, int | None]:
             continue
         if number < 0:
             errors[name] = f"{name.capitalize()} cannot be negative."
+        elif number > 2**63 - 1:
+            errors[name] = f"{name.capitalize()} is too large to be a real count."
         cleaned[name] = number
     if errors:
         raise ValidationError(errors)

@@ -377,6 +377,15 @@ def test_htmx_gets_the_move_form_for_the_version_the_board_showed(owner_client, 
     assert "HX-Request" in response["Vary"]
 
 
+def test_a_version_that_is_not_a_plain_number_falls_back_to_the_card_version(
+    owner_client, campaign
+):
+    card = _card(campaign, stage="contacted")
+    response = owner_client.get(_move_url(card), {"version": "\u00b2"})  # "²" isdigit(), not int()
+    assert response.status_code == 200
+    assert f'name="expected_version" value="{card.version}"' in response.content.decode()
+
+
 def test_without_js_the_move_form_is_a_page_that_moves_the_card(owner_client, campaign):
     card = _card(campaign)
     page = owner_client.get(_move_url(card), {"version": "1"})

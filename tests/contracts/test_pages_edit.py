@@ -212,6 +212,16 @@ def test_add_row_comes_back_with_one_more_row_and_saves_nothing(owner_client, co
     assert str(version.cash_amount) == "1250.00"
 
 
+def test_add_row_with_a_row_count_that_is_not_a_number_starts_over_not_a_500(
+    owner_client, contract
+):
+    data = editor_data(contract.current_version, add_row="deliverables")
+    data["deliverables-TOTAL_FORMS"] = "\u00b2"  # "²": isdigit() is true, int() refuses it
+    response = owner_client.post(edit_url(contract), data)
+    assert response.status_code == 200
+    assert 'name="deliverables-0-platform"' in response.content.decode()
+
+
 def test_form_errors_keep_everything_typed(owner_client, contract):
     version = contract.current_version
     data = editor_data(

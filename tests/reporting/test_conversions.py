@@ -218,6 +218,15 @@ def test_a_promo_code_is_unique_in_the_workspace_whatever_its_case(team, campaig
     assert PromoCode.objects.count() == 1
 
 
+def test_the_database_also_refuses_a_code_that_differs_only_in_case(team, jane):
+    # Two requests racing past the service's check must still not make two codes.
+    from django.db import IntegrityError, transaction
+
+    PromoCodeFactory(campaign_creator=jane, code="JANE10")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PromoCodeFactory(campaign_creator=jane, code="jane10")
+
+
 def test_another_workspace_may_use_the_same_code(team, campaign, jane):
     PromoCodeFactory(campaign_creator__campaign__workspace=team.other_workspace, code="JANE10")
     team.client_for(team.owner).post(

@@ -215,6 +215,20 @@ def test_it_refuses_negative_numbers_and_keeps_the_input(team, owner_client, del
     assert not PostMetricSnapshot.objects.exists()
 
 
+def test_it_refuses_a_count_too_large_to_store_and_keeps_the_input(team, owner_client, deliverable):
+    post = DeliverablePostFactory(deliverable=deliverable)
+    prefix = f"post{post.pk}-"
+    response = owner_client.post(
+        metrics_url(post),
+        {prefix + "date": timezone.localdate().isoformat(), prefix + "views": "1" + "0" * 19},
+    )
+    assert response.status_code == 400
+    assert 'value="10000000000000000000"' in response.content.decode()
+    assert not PostMetricSnapshot.objects.exists()
+    with pytest.raises(ValidationError, match="too large"):
+        services.clean_numbers({"views": 2**63})
+
+
 def test_it_refuses_a_future_date_and_an_empty_form(team, owner_client, deliverable):
     post = DeliverablePostFactory(deliverable=deliverable)
     prefix = f"post{post.pk}-"

@@ -110,6 +110,13 @@ def test_a_wrong_token_is_404(client, fx):
     assert client.get("/s/not-a-real-token/").status_code == 404
 
 
+def test_it_refuses_the_last_date_there_is_as_an_expiry(owner_client, fx):
+    response = _create(owner_client, fx, expires_on="9999-12-31")
+    assert response.status_code == 422
+    assert "earlier day" in response.content.decode()
+    assert not ShareLink.objects.exists()
+
+
 def test_it_refuses_an_expiry_in_the_past(owner_client, fx):
     response = _create(owner_client, fx, expires_on="2020-01-01")
     assert response.status_code == 422

@@ -112,7 +112,7 @@ def _move_form_response(
         "campaign": campaign,
         "card": card,
         "move_url": reverse("campaign_creator_move", args=[campaign.pk, card.pk]),
-        "version": int(version) if version.isdigit() else card.version,
+        "version": int(version) if version.isdecimal() else card.version,
         "options_html": board.move_options_html(card.stage),
         "reason_required": card.stage in pipeline.REASON_REQUIRED,
         "stage_label": pipeline.label(card.stage),
@@ -170,7 +170,7 @@ def _bulk_move(request: HtmxHttpRequest, campaign: Campaign) -> None:
     ticked: dict[int, int] = {}
     for value in request.POST.getlist("row"):
         pk, _, version = value.partition(":")
-        if pk.isdigit() and version.isdigit():
+        if pk.isdecimal() and version.isdecimal():
             ticked[int(pk)] = int(version)
     if not ticked or to_stage not in pipeline.LABELS:
         messages.error(request, "Tick at least one creator and choose a stage.")

@@ -98,7 +98,7 @@ def campaign_archive(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _ids(request: HttpRequest, name: str) -> list[int]:
-    return [int(value) for value in request.POST.getlist(name) if value.isdigit()]
+    return [int(value) for value in request.POST.getlist(name) if value.isdecimal()]
 
 
 def _creators_posted(request: HttpRequest):
@@ -155,7 +155,7 @@ def shortlist_add_from_discovery(request: HttpRequest) -> HttpResponse:
         return _choose_campaign(request)
     campaign = get_object_or_404(
         Campaign.objects.for_workspace(request.workspace),
-        pk=int(campaign_id) if campaign_id.isdigit() else 0,
+        pk=int(campaign_id) if campaign_id.isdecimal() else 0,
     )
     return _shortlist_add(request, campaign)
 

@@ -81,7 +81,7 @@ def _campaign(request: HtmxHttpRequest, pk: int) -> Campaign:
 
 
 def _selected(campaign: Campaign, params) -> list[CampaignCreator]:
-    ids = [int(value) for value in params.getlist("cc") if value.isdigit()]
+    ids = [int(value) for value in params.getlist("cc") if value.isdecimal()]
     return list(
         campaign.campaign_creators.shortlisted()
         .with_creator()

@@ -128,7 +128,7 @@ def _editor_forms(request: HtmxHttpRequest, version: ContractVersion):
     adding = request.POST.get("add_row")
     if adding in ("deliverables", "splits"):
         key = f"{adding}-TOTAL_FORMS"
-        data[key] = str(int(data.get(key) or 0) + 1) if (data.get(key) or "0").isdigit() else "1"
+        data[key] = str(int(data.get(key) or 0) + 1) if (data.get(key) or "0").isdecimal() else "1"
     schedule = data.get("payment_schedule", "")
     return (
         ContractTermsForm(data),
@@ -151,7 +151,7 @@ def _show_service_errors(error: ValidationError, terms, deliverables) -> list[st
         elif (
             len(parts) == 3
             and parts[0] == "deliverables"
-            and parts[1].isdigit()
+            and parts[1].isdecimal()
             and int(parts[1]) < len(rows)
             and parts[2] in rows[int(parts[1])].fields
         ):

@@ -224,7 +224,7 @@ class InstagramClient(HttpProviderBase):
         may read (our own, or a creator's own token); others are left out."""
         posts = []
         for media_id in unique(str(p).strip() for p in post_ids if p):
-            if not media_id.isdigit():
+            if not media_id.isdecimal():
                 raise self._error(InvalidRequest, f"not an Instagram media id: {media_id!r}")
             try:
                 body = self._get(f"/{media_id}", {"fields": MEDIA_FIELDS})

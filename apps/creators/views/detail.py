@@ -134,7 +134,7 @@ def blocklist(request: HtmxHttpRequest) -> HttpResponse:
     keywords = BlockedKeyword.objects.for_workspace(request.workspace)
     if request.method == "POST" and "remove" in request.POST:
         remove = request.POST["remove"]
-        if not remove.isdigit():
+        if not remove.isdecimal():
             raise Http404("No such keyword.")
         keyword = get_object_or_404(keywords, pk=remove)
         keyword.delete()

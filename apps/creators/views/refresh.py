@@ -224,7 +224,7 @@ def refresh_progress(request: HtmxHttpRequest) -> HttpResponse:
 
 
 def _ids(values) -> list[int]:
-    return [int(value) for value in values if str(value).strip().isdigit()][:500]
+    return [int(value) for value in values if str(value).strip().isdecimal()][:500]
 
 
 def _progress_url(ids, since: datetime) -> str:
