@@ -438,14 +438,22 @@ def _is_manager(user, workspace_id: int) -> bool:
 
 
 @transaction.atomic
-def contract_approve(*, contract: Contract, by) -> ContractVersion:
-    """A manager approves the current (draft) version; a new version needs a new approval."""
+def contract_approve(*, contract: Contract, by, seen_hash: str | None = None) -> ContractVersion:
+    """A manager approves the current (draft) version; a new version needs a new approval.
+
+    `seen_hash` is the version_hash of the draft the manager read: a draft edited since
+    (same number, new terms) is refused rather than approved unseen.
+    """
     if by is None or not _is_manager(by, contract.workspace_id):
         raise ContractError("Only a manager or owner can approve a contract.")
     lock_contract(contract)
     if contract.status != Status.DRAFT:
         raise TransitionRefused("Only a draft can be approved.")
     version = ContractVersion.objects.get(pk=contract.current_version_id)
+    if seen_hash is not None and seen_hash != terms_module.version_hash(version):
+        raise TransitionRefused(
+            "The draft changed since you opened it: read it again before approving."
+        )
     if version.approved_at is None:
         now = timezone.now()
         ContractVersion.objects.filter(pk=version.pk, frozen_at__isnull=True).update(

@@ -141,6 +141,31 @@ def test_over_the_threshold_only_a_manager_sees_and_uses_approve(team, contract)
     assert "Send to creator" in manager_client.get(contract.get_absolute_url()).content.decode()
 
 
+def test_a_draft_edited_after_the_manager_opened_it_is_not_approved_unseen(team, contract):
+    import re
+
+    from apps.contracts import services
+
+    needs_approval(team)
+    manager = UserFactory()
+    add_member(team.workspace, manager, Role.MANAGER)
+    manager_client = team.client_for(manager)
+    page = manager_client.get(contract.get_absolute_url()).content.decode()
+    seen = re.search(r'name="seen_hash" value="([0-9a-f]{64})"', page).group(1)
+
+    # Meanwhile a member raises the fee in the same draft version.
+    services.contract_update_draft(
+        contract=contract, by=team.teammate, terms={"cash_amount": "9999"}
+    )
+    response = manager_client.post(
+        url("contract_approve", contract), {"seen_hash": seen}, follow=True
+    )
+
+    assert "The draft changed since you opened it" in response.content.decode()
+    contract.current_version.refresh_from_db()
+    assert contract.current_version.approved_at is None
+
+
 def test_under_the_threshold_nobody_is_asked_to_approve(team, owner_client, contract):
     needs_approval(team, amount="5000")
     page = owner_client.get(contract.get_absolute_url()).content.decode()

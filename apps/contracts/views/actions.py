@@ -47,7 +47,9 @@ def contract_send(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 def contract_approve(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     contract = contract_for(request, pk)
     try:
-        version = services.contract_approve(contract=contract, by=request.user)
+        version = services.contract_approve(
+            contract=contract, by=request.user, seen_hash=request.POST.get("seen_hash")
+        )
     except services.ContractError as error:
         messages.error(request, error.message)
     else:

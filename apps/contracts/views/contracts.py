@@ -269,19 +269,22 @@ def contract_page(
     is_open = contract.status in Contract.OPEN_STATUSES
     creator = contract.campaign_creator.creator
     can_manage = request.membership.has_role(Role.MANAGER)
+    needs_approval = contract.status == Contract.Status.DRAFT and services.contract_needs_approval(
+        contract
+    )
     context = {
         "contract": contract,
         "creator": creator,
         "current": current,
+        # What the manager reads is what gets approved: the form carries its hash.
+        "approval_hash": terms.version_hash(current) if needs_approval and can_manage else "",
         "accepted": accepted,
         "deliverables": current.deliverables.all() if current else [],
         "summary": terms_summary(current) if current else [],
         "versions": versions,
         "editable": contract.is_editable,
         "is_open": is_open,
-        "needs_approval": (
-            contract.status == Contract.Status.DRAFT and services.contract_needs_approval(contract)
-        ),
+        "needs_approval": needs_approval,
         "can_manage": can_manage,
         "send_form": send_form or SendForm(initial={"to_email": creator.email}),
         "cancel_form": cancel_form or CancelForm(),
