@@ -142,25 +142,10 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_IPWARE_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 
 
-def _client_ip(request) -> str:
-    """The visitor's address for throttling: REMOTE_ADDR, or behind TRUSTED_PROXY_COUNT
-    proxies the address the outermost one saw (X-Forwarded-For counted from the right:
-    proxies append to it, anything further left came from the client and can be forged)."""
-    from django.conf import settings
-
-    proxies = settings.AXES_IPWARE_PROXY_COUNT
-    if proxies:
-        hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-        hops = [h for h in hops if h]
-        if len(hops) >= proxies:
-            return hops[-proxies]
-    return request.META.get("REMOTE_ADDR", "")
-
-
 # Without django-ipware, axes (and key="ip" rate limits) read only REMOTE_ADDR: behind a
 # proxy every visitor would share the proxy's address and its lockouts.
-AXES_CLIENT_IP_CALLABLE = _client_ip
-RATELIMIT_IP_META_KEY = _client_ip
+AXES_CLIENT_IP_CALLABLE = "apps.accounts.client_ip.client_ip"
+RATELIMIT_IP_META_KEY = "apps.accounts.client_ip.client_ip"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_str("TIME_ZONE", "UTC")

@@ -170,17 +170,6 @@ def repeat_window() -> dt.timedelta:
     return dt.timedelta(minutes=getattr(settings, "TRACKED_LINK_REPEAT_MINUTES", 30))
 
 
-def client_ip(meta: dict) -> str:
-    """The visitor's IP: REMOTE_ADDR, or X-Forwarded-For behind TRUSTED_PROXY_COUNT proxies."""
-    proxies = getattr(settings, "AXES_IPWARE_PROXY_COUNT", 0) or 0
-    if proxies:
-        forwarded = [ip.strip() for ip in meta.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-        forwarded = [ip for ip in forwarded if ip]
-        if len(forwarded) >= proxies:
-            return forwarded[-proxies][:64]
-    return meta.get("REMOTE_ADDR", "")[:64]
-
-
 def referer_host(referer: str) -> str:
     """Only the host of the Referer header is kept (a full URL may carry personal data)."""
     try:

@@ -6,6 +6,7 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 from django.core.exceptions import ValidationError
 
+from apps.accounts.client_ip import client_ip
 from apps.reporting import links
 
 BROWSER = (
@@ -148,12 +149,14 @@ def test_visitor_hash_is_stable_per_day_and_changes_with_the_day(settings):
     assert one != links.visitor_hash(ip="203.0.113.5", user_agent=BROWSER, day=day)
 
 
-def test_client_ip_trusts_forwarded_for_only_behind_configured_proxies(settings):
-    meta = {"REMOTE_ADDR": "10.0.0.2", "HTTP_X_FORWARDED_FOR": "1.1.1.1, 203.0.113.9"}
+def test_client_ip_trusts_forwarded_for_only_behind_configured_proxies(settings, rf):
+    request = rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="1.1.1.1, 203.0.113.9")
     settings.AXES_IPWARE_PROXY_COUNT = 0
-    assert links.client_ip(meta) == "10.0.0.2"
+    assert client_ip(request) == "10.0.0.2"
     settings.AXES_IPWARE_PROXY_COUNT = 1
-    assert links.client_ip(meta) == "203.0.113.9"
+    assert client_ip(request) == "203.0.113.9"
+    request = rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="not-an-ip")
+    assert client_ip(request) == ""
 
 
 def test_referer_host_keeps_only_the_host():

@@ -7,11 +7,9 @@ noindex and no-store.
 Rate limited by client IP (Redis cache), to make guessing tokens pointless.
 """
 
-import ipaddress
 from functools import wraps
 
 from django import forms
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -20,6 +18,8 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
+
+from apps.accounts.client_ip import client_ip
 
 from .. import acceptance, documents, services
 from ..models import ContractLink, ContractVersion
@@ -69,36 +69,13 @@ DEAD_LINKS = {
 }
 
 
-def client_ip(request: HttpRequest) -> str | None:
-    """The creator's IP: REMOTE_ADDR, or behind TRUSTED_PROXY_COUNT proxies (the setting
-    login throttling uses) the address the outermost trusted proxy saw. X-Forwarded-For is
-    not trusted otherwise: anyone can send one."""
-    candidate = request.META.get("REMOTE_ADDR", "")
-    proxies = getattr(settings, "AXES_IPWARE_PROXY_COUNT", 0)
-    if proxies:
-        hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-        hops = [h for h in hops if h]
-        if len(hops) >= proxies:
-            candidate = hops[-proxies]
-    try:
-        return str(ipaddress.ip_address(candidate))
-    except ValueError:
-        return None
-
-
-def _rate_key(group: str, request: HttpRequest) -> str:
-    return client_ip(request) or "unknown"
-
-
 def public_page(view):
     """Rate limits (reads and writes counted apart), the 429 page and the privacy headers."""
 
     @wraps(view)
+    @ratelimit(group="contracts.public.read", key="ip", rate=READ_RATE, method="GET", block=False)
     @ratelimit(
-        group="contracts.public.read", key=_rate_key, rate=READ_RATE, method="GET", block=False
-    )
-    @ratelimit(
-        group="contracts.public.write", key=_rate_key, rate=WRITE_RATE, method="POST", block=False
+        group="contracts.public.write", key="ip", rate=WRITE_RATE, method="POST", block=False
     )
     def wrapped(request, *args, **kwargs):
         if getattr(request, "limited", False):
@@ -242,7 +219,7 @@ def contract_public_accept(request: HttpRequest, token: str) -> HttpResponse:
             full_name=form.cleaned_data["full_name"],
             acknowledged_disclosure=form.cleaned_data["acknowledged_disclosure"],
             acknowledged_usage_rights=form.cleaned_data["acknowledged_usage_rights"],
-            ip=client_ip(request),
+            ip=client_ip(request) or None,
             user_agent=_user_agent(request),
         )
     except services.LinkUnusable as exc:
@@ -269,7 +246,7 @@ def contract_public_decline(request: HttpRequest, token: str) -> HttpResponse:
         acceptance.contract_decline(
             token=token,
             comment=form.cleaned_data["comment"],
-            ip=client_ip(request),
+            ip=client_ip(request) or None,
             user_agent=_user_agent(request),
         )
     except services.LinkUnusable as exc:

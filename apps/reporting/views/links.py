@@ -13,11 +13,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.core import is_ratelimited
 
+from apps.accounts.client_ip import client_ip
+
 from .. import conversions, links
-
-
-def _ip_key(group, request) -> str:
-    return links.client_ip(request.META)
 
 
 @require_http_methods(["GET", "HEAD"])
@@ -29,7 +27,7 @@ def tracked_link_redirect(request, code: str) -> HttpResponse:
     if is_ratelimited(
         request,
         group="tracked_link_redirect",
-        key=_ip_key,
+        key="ip",
         rate=settings.TRACKED_LINK_RATE_LIMIT,
         increment=True,
     ):
@@ -38,7 +36,7 @@ def tracked_link_redirect(request, code: str) -> HttpResponse:
         return response
 
     now = timezone.now()
-    ip = links.client_ip(request.META)
+    ip = client_ip(request)
     user_agent = request.headers.get("User-Agent", "")[:1000]
     visitor = links.visitor_hash(ip=ip, user_agent=user_agent, day=now.date())
     link = conversions.tracked_link_for_code(code=code, visitor=visitor, now=now)
