@@ -85,13 +85,20 @@
     });
   }
 
+  function menuOpened(menu) {
+    var card = menu.closest(".board-card");
+    if (card && !card.querySelector("form.move-form")) loadForm(card);
+  }
+
   // "toggle" does not bubble: listen in the capture phase.
   document.addEventListener("toggle", function (event) {
     var menu = event.target;
-    if (!menu.matches || !menu.matches("#board details.board-move") || !menu.open) return;
-    var card = menu.closest(".board-card");
-    if (card && !card.querySelector("form.move-form")) loadForm(card);
+    if (menu.matches && menu.matches("#board details.board-move") && menu.open) menuOpened(menu);
   }, true);
+
+  // A menu opened before this script ran (the cards show first on a slow connection) had
+  // no listener to load its form: load it now.
+  document.querySelectorAll("#board details.board-move[open]").forEach(menuOpened);
 
   function move(card, col) {
     var stage = col.dataset.stage;

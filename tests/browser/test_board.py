@@ -79,3 +79,29 @@ def test_cards_move_by_keyboard_menu_and_by_drag_and_drop_without_reload(page, b
     }
     assert StageChange.objects.filter(by=user, to_stage="contacted").count() == 2
     screenshot(page, "board")
+
+
+def test_a_move_menu_opened_before_the_board_script_ran_still_gets_its_form(
+    page, board_campaign
+):
+    """On a slow connection the cards show before board.js has run; a menu opened then
+    must still load its form once the script arrives (CI once caught this race)."""
+    user, campaign = board_campaign
+    held_back = []
+    page.route("**/board*.js", lambda route: held_back.append(route))
+    page.goto(reverse("campaign_board", args=[campaign.pk]))
+    page.get_by_label("Email").fill(user.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+    priya = page.locator(".board-card", has_text="Priya Raman")
+    priya.locator("details.board-move > summary").click()
+    page.wait_for_function("() => document.querySelector('details.board-move[open]')")
+    assert held_back, "board.js was not requested"
+    expect(priya.locator("form.move-form")).to_have_count(0)  # no script, no form yet
+    for route in held_back:
+        route.continue_()
+
+    priya.get_by_label("Move to").select_option("contacted")
+    priya.get_by_role("button", name="Move").click()
+    expect(_column(page, "contacted")).to_contain_text("Priya Raman")
