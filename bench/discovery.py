@@ -100,6 +100,8 @@ def combos(workspace: Workspace) -> list[Combo]:
     accounts = SocialAccount.objects.for_workspace(workspace)
     top = accounts.order_by("-followers", "-id").values_list("handle", flat=True).first() or "x"
     typo = typo_of(top.rstrip("0123456789"))
+    # A small account's exact handle: one match, far down every sort's index.
+    small = accounts.order_by("followers", "id").values_list("handle", flat=True).first() or "x"
     return [
         Combo("default (most followers)", []),
         Combo("platform", [("platform", "instagram")]),
@@ -120,6 +122,8 @@ def combos(workspace: Workspace) -> list[Combo]:
         Combo("text search", [("q", "sourdough")]),
         Combo("text search by relevance", [("q", "silva"), ("sort", "relevance")]),
         Combo(f"typo search ({typo})", [("q", typo)]),
+        Combo("one handle (a small account)", [("q", small)]),
+        Combo("rare pair: NL + French, by ER", [("country", "NL"), ("language", "fr"), ("sort", "engagement")]),
         Combo("deep page 21", [], deep=20),
         Combo("deep page 21, tiktok by ER", [("platform", "tiktok"), ("sort", "engagement")], deep=20),
     ]  # fmt: skip

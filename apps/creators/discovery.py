@@ -497,11 +497,6 @@ def _rules_out_nulls(filters: Filters, field: str) -> bool:
     }.get(field, False)
 
 
-def bounded_count(accounts: QuerySet) -> int:
-    """How many rows match, counting no further than COUNT_LIMIT + 1."""
-    return accounts.order_by().values("pk")[: COUNT_LIMIT + 1].count()
-
-
 def niche_names(workspace) -> dict[int, str]:
     return dict(Niche.objects.for_workspace(workspace).values_list("pk", "name"))
 
@@ -518,21 +513,35 @@ class DiscoveryPage:
         return f"{COUNT_LIMIT:,}+" if self.count > COUNT_LIMIT else f"{self.count:,}"
 
 
+def matching_ids(accounts: QuerySet) -> list[int]:
+    """Up to COUNT_LIMIT + 1 ids of the matching accounts, in no particular order."""
+    return list(accounts.order_by().values_list("pk", flat=True)[: COUNT_LIMIT + 1])
+
+
 def discover(accounts: QuerySet, filters: Filters, *, trigram: bool | None = None) -> DiscoveryPage:
-    """One page of discoverable accounts: 1 query for the rows, at most 1 more for the count
-    or, when a search found nothing, for handles that look like it."""
+    """One page of discoverable accounts: 1 query for the count (the matching ids, up to
+    COUNT_LIMIT + 1), 1 for the rows and, when a search found nothing, 1 for handles that
+    look like it."""
     if trigram is None:
         trigram = bool(filters.q.strip()) and trigram_available(accounts.db)
     visible = accounts.discoverable()
     matching = filter_accounts(visible, filters, trigram=trigram)
+    ids = matching_ids(matching)
+    if len(ids) <= COUNT_LIMIT:
+        # Few matches: read them by id. Postgres can't tell a search for one handle (or
+        # country + language of a rare pair) from a common one, and for ORDER BY … LIMIT it
+        # would walk the sort's index through all million rows looking for them (3 s).
+        matching = matching.filter(pk__in=ids)
     sort = SORTS[filters.sort]
-    fetched = page_accounts(
-        matching.with_creator(),
-        sort,
-        filters.after,
-        filters.per_page,
-        nulls=not _rules_out_nulls(filters, sort.field),
-    )
+    fetched = []
+    if ids:
+        fetched = page_accounts(
+            matching.with_creator(),
+            sort,
+            filters.after,
+            filters.per_page,
+            nulls=not _rules_out_nulls(filters, sort.field),
+        )
     page, more = fetched[: filters.per_page], len(fetched) > filters.per_page
     if not page and filters.after is None and filters.q.strip() and trigram:
         unsearched = filter_accounts(visible, replace(filters, q=""))
@@ -545,9 +554,7 @@ def discover(accounts: QuerySet, filters: Filters, *, trigram: bool | None = Non
     if more:
         last = page[-1]
         next_cursor = Cursor(sort.key, getattr(last, sort.field), last.pk)
-    # A lone first page already knows its size.
-    count = len(page) if filters.after is None and not more else bounded_count(matching)
-    return DiscoveryPage(page, next_cursor, count)
+    return DiscoveryPage(page, next_cursor, len(ids))
 
 
 # --- CSV export ----------------------------------------------------------------
