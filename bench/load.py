@@ -3,7 +3,7 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/microreach_load \\
     REDIS_URL=redis://127.0.0.1:6379/2 .venv/bin/python bench/load.py \\
         [--users 50] [--duration 300] [--warmup 20] [--workspace Bench] [--accounts 1000000]
-        [--reuse] [--workers N] [--base-url URL] [--plain-http] [--seed 1]
+        [--reuse] [--workers N] [--base-url URL] [--plain-http] [--seed 1] [--think 1-5]
 
 Data (in the database of DATABASE_URL, built once and reused): the workspace --workspace
 topped up to --accounts social accounts with `seed_creators` (--reuse: never seed), five
@@ -20,7 +20,9 @@ HSTS stay on as in production; --plain-http instead sets SECURE_SSL_REDIRECT=fal
 SECURE_COOKIES=false).
 
 Load: each simulated user signs in through the login page (CSRF token from the form, its
-own session), then loops over a weighted mix with 0–500 ms think time: discovery with
+own session), then loops over a weighted mix, waiting --think seconds (default 1–5, as
+Locust's own "realistic" example user: a marketer reads the page they asked for; 0-0.5
+for a stress run) between actions: discovery with
 random filters, sorts and "Next" pages; creator pages (random creators); the board of a
 campaign, then often a move of one of its cards (POSTed like board.js does, with the
 card's version read from the board; a 409 "someone moved this card" is a stale move,
@@ -93,7 +95,7 @@ USER_PASSWORD = "load-bench-password-7"  # noqa: S105 -- a benchmark user's, not
 BOARD_CAMPAIGNS, BOARD_CARDS = 5, 500
 REPORT_CAMPAIGNS = 3
 TARGET_P95_MS = 300
-THINK_MS = (0, 500)
+SLOWEST_SHOWN = 8  # the slowest requests are listed by address, to tell outliers apart
 # The mix: what a user does next (weights). A board visit is followed by a move 70% of the time.
 MIX = {"discovery": 38, "creator": 25, "board": 20, "dashboard": 12, "outreach": 5}
 MOVE_AFTER_BOARD = 0.7
@@ -460,11 +462,15 @@ class Stats:
     client_cpu: float = 0.0  # seconds of CPU this process (the load generator) used measuring
     machine: tuple[int, int] = (0, 0)  # /proc/stat jiffies while measuring: (busy, all)
     queue_max: int = 0  # the longest the Celery queue was (sampled every 5 s)
+    slowest: list[tuple[float, str, str]] = field(default_factory=list)  # (ms, kind, path)
 
-    def record(self, kind: str, ms: float, error: str | None = None) -> None:
+    def record(self, kind: str, ms: float, error: str | None = None, path: str = "") -> None:
         if not self.measuring:
             return
         self.samples[kind].append(ms)
+        self.slowest.append((ms, kind, path))
+        if len(self.slowest) > 4 * SLOWEST_SHOWN:
+            self.slowest = sorted(self.slowest, reverse=True)[:SLOWEST_SHOWN]
         if error:
             self.errors[kind][error] += 1
 
@@ -475,6 +481,7 @@ class SimUser:
         self.rng = random.Random(args.seed * 1000 + n)
         self.base_url = args.base_url
         self.tls = not args.plain_http
+        self.think_seconds = args.think
         self.cookies: dict[str, str] = {}
         self.csrf = ""
 
@@ -512,12 +519,12 @@ class SimUser:
         except httpx.HTTPError as exc:
             ms = 1000 * (time.perf_counter() - started)
             if kind:
-                self.stats.record(kind, ms, f"exception {type(exc).__name__}")
+                self.stats.record(kind, ms, f"exception {type(exc).__name__}", path)
             return None
         ms = 1000 * (time.perf_counter() - started)
         self.keep_cookies(response)
         if kind:
-            self.stats.record(kind, ms, self.error_of(kind, response, ok))
+            self.stats.record(kind, ms, self.error_of(kind, response, ok), path)
         return response
 
     def error_of(self, kind: str, response: httpx.Response, ok) -> str | None:
@@ -554,7 +561,7 @@ class SimUser:
             )
 
     async def think(self) -> None:
-        await asyncio.sleep(self.rng.uniform(*THINK_MS) / 1000)
+        await asyncio.sleep(self.rng.uniform(*self.think_seconds))
 
     async def run(self, stop_at: float) -> None:
         actions = list(MIX)
@@ -786,7 +793,7 @@ async def run_load(
     return stats, unloaded, loads, elapsed
 
 
-def report(stats: Stats, unloaded: dict, elapsed: float, users: int) -> bool:
+def report(stats: Stats, unloaded: dict, elapsed: float, users: int, think) -> bool:
     print(
         f"\n{'kind':<10} {'requests':>8} {'req/s':>6} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} "
         f"{'max ms':>7} {'errors':>6} | {'alone ms':>8} {'app CPU':>7} {'DB CPU':>6} | verdict"
@@ -823,6 +830,9 @@ def report(stats: Stats, unloaded: dict, elapsed: float, users: int) -> bool:
             print(f"  e.g. {label}: {path}")
     else:
         print("Errors: none.")
+    print(f"Slowest {SLOWEST_SHOWN} requests:")
+    for ms, kind, path in sorted(stats.slowest, reverse=True)[:SLOWEST_SHOWN]:
+        print(f"  {ms:7.0f} ms  {kind:<10} {path}")
     if unloaded:
         # What each kind costs alone, times how often the mix asked for it.
         cpu_known = all(app is not None for _, app, _ in unloaded.values())
@@ -844,8 +854,8 @@ def report(stats: Stats, unloaded: dict, elapsed: float, users: int) -> bool:
             # target means responses of ~150 ms on average, so this many requests a second:
             count = sum(len(stats.samples.get(k, [])) for k in cost) or 1
             per_request = sum(demand.values()) / count  # ms of CPU, mix-weighted
-            offered = users / (statistics.mean(THINK_MS) / 1000 + 0.15)
-            print(f"  At the target, {users} users (mean think {statistics.mean(THINK_MS):.0f} ms, "
+            offered = users / (statistics.mean(think) + 0.15)
+            print(f"  At the target, {users} users (mean think {statistics.mean(think):.2f} s, "
                   f"~150 ms responses) ask for ≈ {offered:.0f} req/s × {per_request:.0f} ms CPU "
                   f"≈ {offered * per_request / 1000:.1f} cores busy.")  # fmt: skip
     busy, total = stats.machine
@@ -855,6 +865,16 @@ def report(stats: Stats, unloaded: dict, elapsed: float, users: int) -> bool:
     )
     values = rows[-1][1]
     return bool(values) and pct(values, 95) <= TARGET_P95_MS and not total_errors
+
+
+def think_range(text: str) -> tuple[float, float]:
+    try:
+        low, high = (float(part) for part in text.split("-"))
+    except ValueError:
+        raise argparse.ArgumentTypeError("expected MIN-MAX in seconds, e.g. 1-5") from None
+    if not 0 <= low <= high:
+        raise argparse.ArgumentTypeError("expected 0 ≤ MIN ≤ MAX")
+    return low, high
 
 
 def main() -> None:
@@ -872,6 +892,8 @@ def main() -> None:
     parser.add_argument("--calibrate", type=int, default=5,
                         help="Unloaded requests per kind before the run (0: none).")  # fmt: skip
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--think", type=think_range, default=(1.0, 5.0), metavar="MIN-MAX",
+                        help="Seconds a user waits between actions (default 1-5).")  # fmt: skip
     args = parser.parse_args()
 
     plan = prepare(args)
@@ -890,9 +912,10 @@ def main() -> None:
             run_load(plan, args, servers.cpu_ms if servers else None, queue)
         )
         queue_end, after = queue.length(), loadavg()
-        print(f"\n{args.users} users, {args.duration} s measured after {args.warmup} s warm-up, "
+        print(f"\n{args.users} users (think {args.think[0]:g}–{args.think[1]:g} s), "
+              f"{args.duration} s measured after {args.warmup} s warm-up, "
               f"against {args.base_url} ({plan.accounts:,} accounts in “{plan.workspace.name}”)")  # fmt: skip
-        passed = report(stats, unloaded, elapsed, args.users)
+        passed = report(stats, unloaded, elapsed, args.users, args.think)
         during = [value for at, value in loads if at >= args.warmup] or [after[0]]
         print(
             f"\nLoad average (1 min): before {before[0]:.2f}, during mean "
