@@ -415,21 +415,33 @@ DISCLOSURE_PHRASES = (
 # fmt: on
 
 
+def _phrase_body(phrase: str) -> str:
+    return r"\s+".join(re.escape(word) for word in phrase.split())
+
+
 def _phrase_pattern(phrase: str) -> re.Pattern[str]:
     """Whole word/phrase, case-insensitive, any whitespace between words."""
-    body = r"\s+".join(re.escape(word) for word in phrase.split())
-    return re.compile(rf"(?<![\w#]){body}(?!\w)", re.IGNORECASE)
+    return re.compile(rf"(?<![\w#]){_phrase_body(phrase)}(?!\w)", re.IGNORECASE)
 
 
 _DISCLOSURE_PATTERNS = [(f"#{tag}", _phrase_pattern(f"#{tag}")) for tag in DISCLOSURE_HASHTAGS]
 _DISCLOSURE_PATTERNS += [(phrase, _phrase_pattern(phrase)) for phrase in DISCLOSURE_PHRASES]
+# Most captions disclose nothing: one pass of this answers them in a tenth of the time of the
+# per-marker search (seeding a million accounts scans 12 million captions); only the rest are
+# searched marker by marker.
+_ANY_DISCLOSURE = re.compile(
+    r"(?<![\w#])(?:" + "|".join(_phrase_body(m) for m, _ in _DISCLOSURE_PATTERNS) + r")(?!\w)",
+    re.IGNORECASE,
+)
 
 
 def find_disclosure_markers(caption: str) -> list[str]:
     """Canonical markers found, in order of appearance ('#adventure' is not '#ad')."""
+    if not caption or not _ANY_DISCLOSURE.search(caption):
+        return []
     found = []
     for marker, pattern in _DISCLOSURE_PATTERNS:
-        match = pattern.search(caption or "")
+        match = pattern.search(caption)
         if match:
             found.append((match.start(), marker))
     return [marker for _, marker in sorted(found)]

@@ -27,15 +27,18 @@ from .scoring import SCORE_FIELDS, account_scores
 HISTORY_DAYS = 100  # snapshots read for growth (90 days) and follower-jump signals
 RECENT_POSTS = 40  # enough for the 12-post sample after exclusions, and 90-day frequency
 
-SEARCH_VECTOR_SQL = """
-UPDATE creators_socialaccount AS account
-SET search_vector =
+# An account's search document, over the aliases `account` and `creator`.
+SEARCH_VECTOR = """
     setweight(to_tsvector('simple', coalesce(creator.name, '')), 'A')
     || setweight(to_tsvector('simple', account.handle || ' ' || coalesce(account.display_name, '')), 'A')
     || setweight(to_tsvector('simple', coalesce(account.bio, '')), 'B')
+"""
+SEARCH_VECTOR_SQL = f"""
+UPDATE creators_socialaccount AS account
+SET search_vector = {SEARCH_VECTOR}
 FROM creators_creator AS creator
 WHERE account.creator_id = creator.id AND account.id = ANY(%s)
-"""
+"""  # noqa: S608 -- a constant expression is formatted in; the ids are a parameter
 
 
 def benchmark_bands() -> list[metrics.BenchmarkBand]:

@@ -22,12 +22,11 @@ from django.utils import timezone
 from apps.accounts.models import Workspace
 from apps.creators import synthetic
 from apps.creators.models import Creator, SocialAccount, StatsSource
-from apps.creators.services import accounts_update_search, benchmark_bands, niches_get_or_create
+from apps.creators.services import SEARCH_VECTOR, benchmark_bands, niches_get_or_create
 
 CHUNK_ACCOUNTS = 5_000
 INLINE_LIMIT = 20_000  # below this, worker processes cost more than they save
-# The search-vector UPDATE leaves a dead version of every new account row behind:
-# VACUUM that table (discovery reads it), ANALYZE the others.
+# VACUUM the accounts (discovery reads them: it sets the visibility map), ANALYZE the rest.
 AFTER_LOAD = (
     "VACUUM (ANALYZE) creators_socialaccount",
     "ANALYZE creators_creator",
@@ -126,6 +125,32 @@ def _copy_posts(cursor, accounts, now: datetime) -> None:
     cursor.cursor.copy_expert(sql, buffer, size=1 << 20)
 
 
+ACCOUNT_COLUMNS = (
+    "id", "workspace_id", "creator_id", "platform", "handle", "external_id", "profile_url",
+    "display_name", "bio", "verified", "followers", "following", "posts_count", "total_views",
+    "stats_source", "stats_updated_at", "refresh_status", "refresh_error", "created_at",
+    "country", "language", "niche_ids", "tier", "engagement_rate", "engagement_sample",
+    "avg_views", "authenticity_score", "growth_30d", "posts_per_week", "has_sponsored",
+    "scores_updated_at",
+)  # fmt: skip
+
+
+def _copy_accounts(cursor, rows) -> None:
+    """Accounts pass through a temporary table so that their search document is computed as
+    they go in: updating it afterwards wrote each row and its fifteen index entries twice."""
+    cursor.execute(
+        "CREATE TEMPORARY TABLE seed_accounts (LIKE creators_socialaccount INCLUDING DEFAULTS)"
+    )
+    _copy(cursor, "seed_accounts", ACCOUNT_COLUMNS, rows)
+    cursor.execute(
+        f"INSERT INTO {SocialAccount._meta.db_table} ({', '.join(ACCOUNT_COLUMNS)}, search_vector) "  # noqa: S608 -- constants only
+        f"SELECT {', '.join(f'account.{column}' for column in ACCOUNT_COLUMNS)}, {SEARCH_VECTOR} "
+        "FROM seed_accounts AS account JOIN creators_creator AS creator "
+        "ON creator.id = account.creator_id"
+    )
+    cursor.execute("DROP TABLE seed_accounts")
+
+
 def _next_ids(cursor, table: str, n: int) -> list[int]:
     cursor.execute(
         "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, n]
@@ -176,9 +201,6 @@ def write_chunk(job: Job) -> ChunkResult:
         pairs = _store_rows(cursor, job, creators, result)
         result.seconds["copy"] = time.perf_counter() - clock
         clock = time.perf_counter()
-        accounts_update_search(account_ids=[account_id for account_id, _ in pairs])
-        result.seconds["search"] = time.perf_counter() - clock
-        clock = time.perf_counter()
         cursor.execute(
             synthetic.SNAPSHOT_SQL,
             synthetic.snapshot_params(pairs, days=job.days, today=job.now.date()),
@@ -207,15 +229,8 @@ def _store_rows(cursor, job: Job, creators, result: ChunkResult) -> list:
         ("creator_id", "niche_id"),
         ((id_of[c.index], niche) for c in creators for niche in niche_ids[c.index]),
     )
-    _copy(
+    _copy_accounts(
         cursor,
-        SocialAccount._meta.db_table,
-        ("id", "workspace_id", "creator_id", "platform", "handle", "external_id", "profile_url",
-         "display_name", "bio", "verified", "followers", "following", "posts_count", "total_views",
-         "stats_source", "stats_updated_at", "refresh_status", "refresh_error", "created_at",
-         "country", "language", "niche_ids", "tier", "engagement_rate", "engagement_sample",
-         "avg_views", "authenticity_score", "growth_30d", "posts_per_week", "has_sponsored",
-         "scores_updated_at"),
         (
             (pk, job.workspace_id, id_of[c.index], a.platform, a.handle, a.external_id,
              a.profile_url, a.display_name, a.bio, a.verified, a.followers, a.following,
