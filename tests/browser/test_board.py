@@ -81,9 +81,7 @@ def test_cards_move_by_keyboard_menu_and_by_drag_and_drop_without_reload(page, b
     screenshot(page, "board")
 
 
-def test_a_move_menu_opened_before_the_board_script_ran_still_gets_its_form(
-    page, board_campaign
-):
+def test_a_move_menu_opened_before_the_board_script_ran_still_gets_its_form(page, board_campaign):
     """On a slow connection the cards show before board.js has run; a menu opened then
     must still load its form once the script arrives (CI once caught this race)."""
     user, campaign = board_campaign
