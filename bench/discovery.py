@@ -109,6 +109,7 @@ def combos(workspace: Workspace) -> list[Combo]:
         Combo("one niche", [("niche", fitness)]),
         Combo("two niches + platform", [("niche", food), ("niche", gaming), ("platform", "youtube")]),
         Combo("tier, by engagement", [("tier", "nano"), ("sort", "engagement")]),
+        Combo("YouTube by engagement", [("platform", "youtube"), ("sort", "engagement")]),
         Combo("followers range", [("followers_min", "50000"), ("followers_max", "200000")]),
         Combo("ER range, by engagement", [("er_min", "2"), ("er_max", "8"), ("sort", "engagement")]),
         Combo("authenticity ≥ 80, by it", [("auth_min", "80"), ("sort", "authenticity")]),

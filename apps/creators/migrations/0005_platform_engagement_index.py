@@ -1,0 +1,21 @@
+from django.contrib.postgres.operations import AddIndexConcurrently
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    # CONCURRENTLY: a workspace of a million accounts keeps taking writes while it builds.
+    atomic = False
+
+    dependencies = [
+        ("creators", "0004_discovery_indexes"),
+    ]
+
+    operations = [
+        AddIndexConcurrently(
+            model_name="socialaccount",
+            index=models.Index(
+                fields=["workspace", "platform", "-engagement_rate", "-id"],
+                name="acct_ws_platform_engagement",
+            ),
+        ),
+    ]
