@@ -137,7 +137,7 @@ ACCOUNT_COLUMNS = (
 
 def _copy_accounts(cursor, rows) -> None:
     """Accounts pass through a temporary table so that their search document is computed as
-    they go in: updating it afterwards wrote each row and its fifteen index entries twice."""
+    they go in: updating it afterwards wrote each row and all its index entries twice."""
     cursor.execute(
         "CREATE TEMPORARY TABLE seed_accounts (LIKE creators_socialaccount INCLUDING DEFAULTS)"
     )
