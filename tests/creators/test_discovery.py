@@ -254,6 +254,15 @@ def walk(client, params) -> list[str]:
     return seen
 
 
+@pytest.fixture(params=["few matches", "many matches"])
+def match_path(request, monkeypatch):
+    """Both ways a page is read: by the matching ids (up to COUNT_LIMIT of them), and down
+    the sort's index when more match (a small COUNT_LIMIT sends the crowd that way)."""
+    if request.param == "many matches":
+        monkeypatch.setattr(discovery, "COUNT_LIMIT", 3)
+    return request.param
+
+
 @pytest.mark.parametrize(
     ("sort", "field", "descending"),
     [
@@ -266,13 +275,13 @@ def walk(client, params) -> list[str]:
 )
 @pytest.mark.parametrize("per_page", [1, 4, 25])
 def test_keyset_pages_visit_every_row_once_in_order_with_nulls_last(
-    owner_client, crowd, sort, field, descending, per_page
+    owner_client, crowd, sort, field, descending, per_page, match_path
 ):
     seen = walk(owner_client, f"sort={sort}&per_page={per_page}")
     assert seen == expected_order(crowd, field, descending)
 
 
-def test_keyset_pages_by_relevance_visit_every_match_once(owner_client, team, crowd):
+def test_keyset_pages_by_relevance_visit_every_match_once(owner_client, team, crowd, match_path):
     for n in range(5):
         make_account(team.workspace, f"member_{n}", bio="crowd " * (n + 1))
     seen = walk(owner_client, "q=crowd&sort=relevance&per_page=4")
