@@ -110,6 +110,11 @@ def combos(workspace: Workspace) -> list[Combo]:
         Combo("two niches + platform", [("niche", food), ("niche", gaming), ("platform", "youtube")]),
         Combo("tier, by engagement", [("tier", "nano"), ("sort", "engagement")]),
         Combo("YouTube by engagement", [("platform", "youtube"), ("sort", "engagement")]),
+        # Big accounts have the lowest rates: these sorts run against their filter.
+        Combo("macro tier, by engagement", [("tier", "macro"), ("sort", "engagement")]),
+        Combo("mid + macro, by engagement", [("tier", "mid"), ("tier", "macro"), ("sort", "engagement")]),
+        Combo("followers 200k-3M, by ER", [("followers_min", "200000"), ("followers_max", "3000000"), ("sort", "engagement")]),
+        Combo("macro tier, by growth", [("tier", "macro"), ("sort", "growth")]),
         Combo("followers range", [("followers_min", "50000"), ("followers_max", "200000")]),
         Combo("ER range, by engagement", [("er_min", "2"), ("er_max", "8"), ("sort", "engagement")]),
         Combo("authenticity ≥ 80, by it", [("auth_min", "80"), ("sort", "authenticity")]),

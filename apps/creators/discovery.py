@@ -16,7 +16,7 @@ import binascii
 import json
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from urllib.parse import urlencode
@@ -27,10 +27,11 @@ from django.core.validators import RegexValidator
 from django.db import connections
 from django.db.models import F, FloatField, Q, QuerySet, Value
 from django.db.models.functions import Cast, Coalesce
+from django.db.models.lookups import Exact
 from django.http import QueryDict
 
 from . import metrics
-from .models import Niche, Platform, SavedSearch, SocialAccount
+from .models import Niche, Platform, SavedSearch, SocialAccount, follower_tier
 
 DEFAULT_PER_PAGE, MAX_PER_PAGE = 25, 100
 # Beyond this the page says "1,000+" instead of counting: at a million accounts a broad
@@ -351,15 +352,6 @@ def search(accounts: QuerySet, q: str, *, trigram: bool, rank: bool = False) -> 
     return accounts
 
 
-def _swaps(text: str) -> set[str]:
-    """`text` with each pair of neighbouring characters swapped."""
-    return {
-        text[:i] + text[i + 1] + text[i] + text[i + 2 :]
-        for i in range(len(text) - 1)
-        if text[i] != text[i + 1]
-    }
-
-
 def lookalike_handles(accounts: QuerySet, q: str) -> QuerySet | None:
     """Accounts whose handle looks like `q` (needs pg_trgm), most similar first; None when `q`
     is not something a handle could be."""
@@ -401,8 +393,12 @@ def filter_accounts(
         accounts = accounts.filter(platform__in=filters.platforms)
     if filters.niche_ids:
         accounts = accounts.filter(niche_ids__overlap=list(filters.niche_ids))
-    if filters.tiers:
+    if filters.tiers and SORTS[filters.sort].field == "followers":
+        # As follower ranges, which the (…, followers, id) indexes read in order.
         accounts = accounts.filter(_follower_ranges(filters.tiers))
+    elif filters.tiers:
+        # The same rows by the tier expression, for the (workspace, tier, engagement) index.
+        accounts = accounts.alias(tier_band=follower_tier()).filter(tier_band__in=filters.tiers)
     if filters.followers_min is not None:
         accounts = accounts.filter(followers__gte=filters.followers_min)
     if filters.followers_max is not None:
@@ -453,7 +449,13 @@ def _row_order(sort: Sort):
 
 
 def page_accounts(
-    accounts: QuerySet, sort: Sort, after: Cursor | None, per_page: int, *, nulls: bool = True
+    accounts: QuerySet,
+    sort: Sort,
+    after: Cursor | None,
+    per_page: int,
+    *,
+    nulls: bool = True,
+    parts: Sequence[Exact] = (),
 ) -> list:
     """per_page + 1 rows in sort order from the cursor on (the extra row says there is a next page).
 
@@ -463,7 +465,9 @@ def page_accounts(
     with value None is in the second phase. A page that spans both fetches both halves in one
     UNION ALL query: each half is a short index scan, which ORDER BY COALESCE(key, ...) would
     not be (the indexes are on the bare columns). `nulls` False skips the second phase when a
-    filter on the key already rules NULLs out.
+    filter on the key already rules NULLs out. `parts` split the rows with a value further
+    into disjoint conditions that each read as one range of an index (one per tier), fetched
+    side by side in the same query.
     """
     size = per_page + 1
     id_order = "-pk" if sort.descending else "pk"
@@ -478,11 +482,38 @@ def page_accounts(
     valued = accounts.filter(**{f"{sort.field}__isnull": False})
     if after is not None:
         valued = _after(valued, sort, after)
-    valued = valued.order_by(by_key, id_order)[:size]
-    if not nulls:
-        return list(valued)
-    both = valued.union(no_value[:size], all=True)
-    return sorted(both, key=_row_order(sort))[:size]
+    valued = valued.order_by(by_key, id_order)
+    halves = [valued.filter(part)[:size] for part in parts] or [valued[:size]]
+    if nulls:
+        halves.append(no_value[:size])
+    if len(halves) == 1:
+        return list(halves[0])
+    merged = halves[0].union(*halves[1:], all=True)
+    return sorted(merged, key=_row_order(sort))[:size]
+
+
+# Sorts with a (workspace, tier, key, id) index on SocialAccount.
+TIER_INDEXED = {"engagement_rate", "growth_30d"}
+
+
+def _index_parts(filters: Filters, sort: Sort) -> list[Exact]:
+    """Followers filtered, sorted by engagement or growth: one part per tier the filter reaches,
+    each a range of the (workspace, tier, key) index. Otherwise Postgres walks the sort's index
+    from the top, past the small accounts that have the highest rates (followers 200k–3M by
+    engagement: 218 ms at 1M accounts; mid + macro tiers: 120 ms)."""
+    if sort.field not in TIER_INDEXED:
+        return []
+    low, high = filters.followers_min, filters.followers_max
+    if not filters.tiers and low is None and high is None:
+        return []
+    reached = [
+        tier.value
+        for tier, (tier_low, tier_high) in metrics.TIER_BOUNDS.items()
+        if (not filters.tiers or tier.value in filters.tiers)
+        and (low is None or tier_high is None or low < tier_high)
+        and (high is None or high >= tier_low)
+    ]
+    return [Exact(follower_tier(), tier) for tier in reached]
 
 
 def _rules_out_nulls(filters: Filters, field: str) -> bool:
@@ -541,6 +572,7 @@ def discover(accounts: QuerySet, filters: Filters, *, trigram: bool | None = Non
             filters.after,
             filters.per_page,
             nulls=not _rules_out_nulls(filters, sort.field),
+            parts=_index_parts(filters, sort),
         )
     page, more = fetched[: filters.per_page], len(fetched) > filters.per_page
     if not page and filters.after is None and filters.q.strip() and trigram:

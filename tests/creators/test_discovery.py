@@ -135,6 +135,30 @@ def test_each_filter_alone_and_combined_returns_exactly_the_matching_accounts(
     assert set(handles(response)) == expected
 
 
+@pytest.mark.parametrize(
+    "sort", ["-followers", "followers", "engagement", "authenticity", "growth"]
+)
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("tier=macro", {"macro_ig"}),
+        ("tier=micro&tier=mid", {"micro_tt", "mid_yt"}),
+        ("tier=nano&tier=mega", {"nano_ig", "mega_yt"}),
+        ("followers_min=100000", {"mid_yt", "macro_ig", "mega_yt"}),
+        ("followers_min=10000&followers_max=200000", {"micro_tt", "mid_yt"}),
+        ("tier=micro&tier=mid&tier=macro&followers_max=600000", {"micro_tt", "mid_yt"}),
+        ("tier=nano&followers_min=200000", set()),
+    ],
+)
+def test_tiers_and_follower_ranges_match_the_same_accounts_whatever_the_sort(
+    owner_client, catalogue, query, expected, sort
+):
+    # Sorted by followers, tiers are follower ranges; otherwise the tier expression, and by
+    # engagement one index range per tier: the accounts must not change with the route.
+    response = owner_client.get(f"{LIST}?{query}&sort={sort}")
+    assert set(handles(response)) == expected
+
+
 def test_the_niche_filter_takes_several_niches(owner_client, catalogue, niches):
     fitness, beauty = niches["fitness"].pk, niches["beauty"].pk
     assert set(handles(owner_client.get(f"{LIST}?niche={fitness}"))) == {"nano_ig", "mid_yt"}
@@ -279,6 +303,24 @@ def test_keyset_pages_visit_every_row_once_in_order_with_nulls_last(
 ):
     seen = walk(owner_client, f"sort={sort}&per_page={per_page}")
     assert seen == expected_order(crowd, field, descending)
+
+
+@pytest.mark.parametrize(
+    ("query", "keep"),
+    [
+        ("tier=nano&tier=micro&tier=mid", lambda followers: followers is not None),
+        ("tier=micro&tier=mid", lambda followers: followers is not None and followers >= 10_000),
+        ("followers_min=2000", lambda followers: followers is not None and followers >= 2_000),
+    ],
+)
+@pytest.mark.parametrize("per_page", [1, 4, 25])
+def test_keyset_pages_by_engagement_across_tiers_visit_every_row_once_in_order(
+    owner_client, crowd, query, keep, per_page, match_path
+):
+    # Each tier is read from its own index range and the ranges are merged into one page.
+    seen = walk(owner_client, f"{query}&sort=engagement&per_page={per_page}")
+    matching = [account for account in crowd if keep(account.followers)]
+    assert seen == expected_order(matching, "engagement_rate", True)
 
 
 def test_keyset_pages_by_relevance_visit_every_match_once(owner_client, team, crowd, match_path):
