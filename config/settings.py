@@ -79,6 +79,10 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
+# Reads write no tracked rows worth a who/where (a creator opening their contract link has no
+# user), and on a GET the middleware would prefix every SELECT with two set_config() calls.
+PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 ASGI_APPLICATION = "config.asgi.application"
@@ -113,7 +117,15 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "mr"),
-    }
+    },
+    # Rendered fragments that are a pure function of their cache key (the discovery filter
+    # form). In process memory: no network hop, and a restart (a deploy, a template edit
+    # under runserver) starts it empty, so no fragment outlives the template that made it.
+    "fragments": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "fragments",
+        "OPTIONS": {"MAX_ENTRIES": 500},
+    },
 }
 
 AUTH_USER_MODEL = "accounts.User"
