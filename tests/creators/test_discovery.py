@@ -166,6 +166,20 @@ def test_the_niche_filter_takes_several_niches(owner_client, catalogue, niches):
     assert set(handles(both)) == {"micro_tt", "mid_yt"}
 
 
+def test_the_filter_form_follows_the_query_and_the_niches_though_it_is_cached(
+    owner_client, catalogue, niches
+):
+    first = owner_client.get(f"{LIST}?tier=micro").content.decode()
+    assert re.search(r'value="micro"[^>]* checked>', first) and ">Fitness<" in first
+    niches["fitness"].name = "Running"
+    niches["fitness"].save()
+    again = owner_client.get(f"{LIST}?tier=micro").content.decode()
+    assert ">Running<" in again and ">Fitness<" not in again
+    other = owner_client.get(f"{LIST}?tier=mid").content.decode()
+    assert re.search(r'value="mid"[^>]* checked>', other)
+    assert not re.search(r'value="micro"[^>]* checked>', other)
+
+
 def test_the_form_keeps_the_values_typed(owner_client, catalogue):
     page = owner_client.get(f"{LIST}?q=yoga&tier=micro&er_min=2.5&country=us").content.decode()
     assert 'value="yoga"' in page

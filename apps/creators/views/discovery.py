@@ -103,6 +103,8 @@ def _list_response(
     query = discovery.shareable_query(params)
     context = {
         "form": form,
+        # Everything the filter form's HTML depends on (it is cached by this key).
+        "filters_key": (workspace.pk, sorted(niches.items()), sorted(params.lists())),
         "filters": filters,
         "page": page,
         "rows": [ResultRow.of(account, niches, now) for account in page.accounts],
