@@ -32,9 +32,9 @@ os.environ.setdefault("MICROREACH_DEV", "true")
 # Load the app as the server does (config/wsgi.py), start-up GC freeze included.
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
-from django.db import connection, transaction  # noqa: E402
+from django.db import transaction  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
+from sqltime import timed_sql  # noqa: E402 (bench/sqltime.py, beside this script)
 
 import config.wsgi  # noqa: E402, F401
 from apps.accounts.models import Membership, Role, User, Workspace  # noqa: E402
@@ -154,13 +154,13 @@ def measure(client: Client, url: str, runs: int) -> Timing:
     client.get(url)  # warm the caches and the connection
     times, cpu_times, sql_times, queries, status, size = [], [], [], 0, 0, 0
     for _ in range(runs):
-        with CaptureQueriesContext(connection) as captured:
+        with timed_sql() as captured:
             started, cpu_started = time.perf_counter(), time.process_time()
             response = client.get(url)
             cpu_times.append(1000 * (time.process_time() - cpu_started))
             times.append(1000 * (time.perf_counter() - started))
         status, queries, size = response.status_code, len(captured), len(response.content)
-        sql_times.append(sum(1000 * float(q["time"]) for q in captured.captured_queries))
+        sql_times.append(captured.ms)
     return Timing(
         statistics.median(times), _p95(times), statistics.median(cpu_times), _p95(cpu_times),
         queries, statistics.median(sql_times), status, size / 1024,

@@ -34,7 +34,7 @@ from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
+from sqltime import timed_sql  # noqa: E402 (bench/sqltime.py, beside this script)
 
 import config.wsgi  # noqa: E402, F401
 from apps.accounts.models import Membership, Role, User, Workspace  # noqa: E402
@@ -178,14 +178,13 @@ def measure(client: Client, url: str, runs: int) -> Timing:
     client.get(url)  # warm the caches and the connection
     times, sql_times, queries, status, slowest = [], [], 0, 0, (0.0, "")
     for _ in range(runs):
-        with CaptureQueriesContext(connection) as captured:
+        with timed_sql() as captured:
             started = time.perf_counter()
             response = client.get(url)
             times.append(1000 * (time.perf_counter() - started))
-        status, queries = response.status_code, len(captured.captured_queries)
-        query_ms = [(1000 * float(q["time"]), q["sql"]) for q in captured.captured_queries]
-        sql_times.append(sum(ms for ms, _ in query_ms))
-        slowest = max([slowest, *query_ms], key=lambda item: item[0])
+        status, queries = response.status_code, len(captured)
+        sql_times.append(captured.ms)
+        slowest = max([slowest, *captured.queries], key=lambda item: item[0])
     times.sort()
     p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
     return Timing(
