@@ -365,6 +365,9 @@ TRACKED_LINK_REPEAT_MINUTES = env_int("TRACKED_LINK_REPEAT_MINUTES", 30, minimum
 TRACKED_LINK_RATE_LIMIT = f"{env_int('TRACKED_LINK_REQUESTS_PER_MINUTE', 120, minimum=1)}/m"
 
 # --- Beat: every periodic task in one place (run exactly one beat process) -----------------
+# How often beat looks for outreach a stopped worker or a lost task left behind.
+OUTREACH_UNSTICK_MINUTES = 10
+
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     # Beat's heartbeat (read by `manage.py doctor`); expires so a backlog never replays it.
     "accounts-beat-heartbeat": {
@@ -385,6 +388,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "campaigns-follow-up-digest": {
         "task": "campaigns.follow_up_digest",
         "schedule": 24 * 3600,
+    },
+    # Outreach a stopped worker left "sending" (marked failed) or a lost task left "queued".
+    "campaigns-outreach-unstick": {
+        "task": "campaigns.outreach_unstick",
+        "schedule": OUTREACH_UNSTICK_MINUTES * 60,
+        "options": {"expires": OUTREACH_UNSTICK_MINUTES * 60 - 30},
     },
     # Sent contracts whose private links have all run out become "expired".
     "contracts-expire-due": {

@@ -274,6 +274,9 @@ class OutreachMessage(WorkspaceOwned):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     error = models.TextField(blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # When a worker last claimed it for sending (outreach.message_send): a claim older than
+    # the task time limit was left by a worker that stopped (outreach.messages_unstick).
+    claimed_at = models.DateTimeField(null=True, blank=True)
     sent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

@@ -6,11 +6,12 @@ body are stored on the message, so the timeline shows exactly what the creator r
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from apps.creators.models import CreatorFlag
@@ -179,7 +180,7 @@ def message_send(*, message_id: int) -> str:
     """
     claimed = OutreachMessage.objects.filter(
         pk=message_id, direction=OutreachMessage.Direction.OUT, status=Status.QUEUED
-    ).update(status=Status.SENDING, attempts=F("attempts") + 1)
+    ).update(status=Status.SENDING, attempts=F("attempts") + 1, claimed_at=timezone.now())
     if not claimed:
         return "skipped"
     message = OutreachMessage.objects.select_related("sent_by").get(pk=message_id)
@@ -202,6 +203,51 @@ def message_send(*, message_id: int) -> str:
         status=Status.SENT, sent_at=timezone.now(), error=""
     )
     return "sent"
+
+
+# Past the task time limit a claim belongs to a worker that was stopped; a message queued
+# this long ago has lost its task (a broker restart, a worker killed before it acknowledged).
+def _stuck_after():
+    return timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT) + timedelta(minutes=5)
+
+
+UNSURE_IF_SENT = (
+    "The worker stopped while sending this message, so it may or may not have reached the "
+    "creator. Check your mail server's sent log before writing again."
+)
+
+
+def messages_unstick(*, now=None) -> tuple[int, int]:
+    """What stopped workers and lost tasks left behind; (marked failed, queued again).
+
+    A message still "sending" long after its claim is marked failed, not sent again: the
+    mail server may have taken it before the worker died, and a creator should not get the
+    same pitch twice. A message still "queued" gets a new task; the claim in message_send()
+    keeps the old one, should it turn up, from sending it a second time.
+    """
+    now = now or timezone.now()
+    stuck_before = now - _stuck_after()
+    claimed_long_ago = Q(claimed_at__lt=stuck_before) | Q(
+        claimed_at__isnull=True, created_at__lt=stuck_before  # claimed before claims were dated
+    )
+    failed = (
+        OutreachMessage.objects.filter(status=Status.SENDING)
+        .filter(claimed_long_ago)
+        .update(status=Status.FAILED, error=UNSURE_IF_SENT)
+    )
+    lost = list(
+        OutreachMessage.objects.filter(
+            direction=OutreachMessage.Direction.OUT,
+            status=Status.QUEUED,
+            created_at__lt=stuck_before,
+        ).values_list("pk", flat=True)
+    )
+    from .tasks import send_outreach  # tasks import this module
+
+    for pk in lost:
+        # Expires before the next sweep: a worker that is down does not pile up copies.
+        send_outreach.apply_async(args=[pk], expires=settings.OUTREACH_UNSTICK_MINUTES * 60)
+    return failed, len(lost)
 
 
 def message_mark_failed(*, message_id: int, error: str) -> None:

@@ -33,3 +33,10 @@ def send_outreach(self, message_id: int) -> str:
 def follow_up_digest() -> int:
     """Daily: email each campaign's people their due follow-ups (once per day, see reminders)."""
     return reminders.digest_send(today=timezone.localdate())
+
+
+@shared_task(name="campaigns.outreach_unstick")
+def outreach_unstick() -> dict:
+    """Every few minutes: messages a stopped worker or a lost task left behind."""
+    failed, requeued = outreach.messages_unstick()
+    return {"failed": failed, "requeued": requeued}

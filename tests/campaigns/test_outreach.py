@@ -1,14 +1,17 @@
 import smtplib
+from datetime import timedelta
 
 import pytest
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 from django.urls import reverse
+from django.utils import timezone
 
 from apps.campaigns import outreach
 from apps.campaigns.models import CampaignCreator, MessageTemplate, OutreachMessage, StageChange
 from apps.campaigns.tasks import send_outreach
 from apps.creators.models import CreatorFlag
+from config.celery import app as celery_app
 from tests.factories import (
     CampaignCreatorFactory,
     CampaignFactory,
@@ -269,6 +272,57 @@ def test_it_never_sends_a_message_twice(owner_client, campaign, template, flaky_
 
 def test_it_skips_a_message_that_is_gone(db):
     assert send_outreach.apply(args=[999_999]).get() == "skipped"
+
+
+def stuck_since(settings):
+    """Just past the point where a claim or a queued message counts as left behind."""
+    return timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT, minutes=6)
+
+
+def test_a_message_a_stopped_worker_left_sending_is_marked_failed_not_sent_again(
+    owner_client, campaign, template, flaky_smtp, settings
+):
+    post_send(owner_client, campaign, template, [shortlisted(campaign), shortlisted(campaign, "Jo Ray", "jo@creator.test")])  # fmt: skip
+    stuck, busy = OutreachMessage.objects.order_by("pk")
+    OutreachMessage.objects.filter(pk=stuck.pk).update(
+        status="sending", attempts=1, claimed_at=stuck_since(settings)
+    )
+    OutreachMessage.objects.filter(pk=busy.pk).update(
+        status="sending", attempts=1, claimed_at=timezone.now()
+    )
+
+    assert outreach.messages_unstick() == (1, 0)
+
+    stuck.refresh_from_db(), busy.refresh_from_db()
+    assert stuck.status == "failed" and stuck.error == outreach.UNSURE_IF_SENT
+    assert busy.status == "sending"  # a worker may still be on it
+    assert mail.outbox == []
+    page = owner_client.get(send_url(campaign)).content.decode()
+    assert "it may or may not have reached the creator" in page
+
+
+def test_a_message_whose_task_was_lost_is_queued_again_and_sent_once(
+    owner_client, campaign, template, flaky_smtp, settings, monkeypatch
+):
+    post_send(owner_client, campaign, template, [shortlisted(campaign), shortlisted(campaign, "Jo Ray", "jo@creator.test")])  # fmt: skip
+    lost, fresh = OutreachMessage.objects.order_by("pk")
+    OutreachMessage.objects.filter(pk=lost.pk).update(created_at=stuck_since(settings))
+    monkeypatch.setattr(celery_app.conf, "task_always_eager", True)  # the new task runs here
+
+    assert outreach.messages_unstick() == (0, 1)
+
+    lost.refresh_from_db(), fresh.refresh_from_db()
+    assert lost.status == "sent" and [m.to for m in mail.outbox] == [["jane@creator.test"]]
+    assert fresh.status == "queued"  # its own task is still on the way
+    # The lost task turns up after all: the claim keeps the creator from a second copy.
+    assert send_outreach.apply(args=[lost.pk]).get() == "skipped"
+    assert len(mail.outbox) == 1
+
+
+def test_beat_looks_for_stuck_outreach(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["campaigns-outreach-unstick"]
+    assert entry["task"] == "campaigns.outreach_unstick"
+    assert entry["schedule"] == settings.OUTREACH_UNSTICK_MINUTES * 60
 
 
 # --- timeline and replies ------------------------------------------------------------
