@@ -120,6 +120,19 @@ def test_the_pdf_is_a_pdf_with_the_terms_in_it(team, owner_client):
     assert CLAUSE_SENTENCE in " ".join(text.split())
 
 
+def test_the_pdf_writes_names_beyond_western_european_letters(team, owner_client):
+    # Helvetica drew these as black boxes; the PDFs embed DejaVu Sans.
+    name = "Łukasz Żółć-Дарья Ελένη Şule"
+    contract = draft_contract(team, creator_name=name)
+
+    response = owner_client.get(_url(contract, name="contract_pdf"))
+
+    assert response.status_code == 200
+    text = _pdf_text(response.content)
+    assert name in text
+    assert "■" not in text
+
+
 def test_a_failed_pdf_shows_a_friendly_page(team, owner_client, monkeypatch):
     from xhtml2pdf import pisa
 

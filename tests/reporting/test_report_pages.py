@@ -111,3 +111,15 @@ def test_the_pdf_is_a_pdf_with_the_totals(owner_client, fx):
     assert "Spring launch" in text
     assert "11,000" in text
     assert "Add a EUR→USD rate to compare" in text or "EUR" in text
+
+
+def test_the_pdf_writes_a_name_beyond_western_european_letters(owner_client, fx):
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    fx.campaign.name = "Весна в Łódź"
+    fx.campaign.save()
+    response = owner_client.get(_url(fx, "campaign_report_pdf"), RANGE)
+    text = "".join(page.extract_text() for page in PdfReader(BytesIO(response.content)).pages)
+    assert "Report of Весна в Łódź" in text
