@@ -227,8 +227,9 @@ def messages_unstick(*, now=None) -> tuple[int, int]:
     """
     now = now or timezone.now()
     stuck_before = now - _stuck_after()
+    # Messages claimed before claims were dated have only their creation time to go by.
     claimed_long_ago = Q(claimed_at__lt=stuck_before) | Q(
-        claimed_at__isnull=True, created_at__lt=stuck_before  # claimed before claims were dated
+        claimed_at__isnull=True, created_at__lt=stuck_before
     )
     failed = (
         OutreachMessage.objects.filter(status=Status.SENDING)
