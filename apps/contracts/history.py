@@ -31,7 +31,11 @@ class HistoryEntry:
     user: str  # who: a teammate's name, "Jane Doe (creator)" or "System"
     what: str  # e.g. "Contract", "Version 2", "Deliverable 1 of version 2", "Link to jane@…"
     changes: list[FieldChange] = field(default_factory=list)
-    created: bool = False
+    action: str = "changed"  # "created", "changed" or "removed"
+
+    @property
+    def created(self) -> bool:
+        return self.action == "created"
 
 
 # Fields not worth a line in the history (bookkeeping written with every change).
@@ -83,7 +87,7 @@ def contract_history(contract: Contract) -> list[HistoryEntry]:
         (Contract, event("ContractEvent").objects.filter(pgh_obj_id=contract.pk)),
         (ContractLink, event("ContractLinkEvent").objects.filter(version_id__in=version_numbers)),
     ]
-    raw = []  # (sort key, event, what, changes, created)
+    raw = []  # (sort key, event, what, changes, action)
     for order, (model, events) in enumerate(sources):
         names = [f.attname for f in model._meta.concrete_fields if f.attname not in _QUIET_FIELDS]
         previous: dict[int, Any] = {}
@@ -92,8 +96,21 @@ def contract_history(contract: Contract) -> list[HistoryEntry]:
             previous[row.pgh_obj_id] = row
             what = _what(model, row, version_numbers)
             key = (row.pgh_created_at, order, row.pgh_id)
+            if row.pgh_label == "delete":
+                # The event holds the row as it was: list what went with it.
+                gone = [
+                    FieldChange(
+                        _field_label(model, name),
+                        _value(name, getattr(row, name), version_numbers),
+                        None,
+                    )
+                    for name in names
+                    if getattr(row, name) not in (None, "", [], {})
+                ]
+                raw.append((key, row, what, gone, "removed"))
+                continue
             if before is None:
-                raw.append((key, row, what, [], True))
+                raw.append((key, row, what, [], "created"))
                 continue
             changes = [
                 FieldChange(
@@ -105,14 +122,14 @@ def contract_history(contract: Contract) -> list[HistoryEntry]:
                 if getattr(before, name) != getattr(row, name)
             ]
             if changes:
-                raw.append((key, row, what, changes, False))
+                raw.append((key, row, what, changes, "changed"))
     raw.sort(key=lambda item: item[0], reverse=True)
 
     contexts = [row.pgh_context.metadata if row.pgh_context else {} for _, row, *_ in raw]
     user_ids = {m.get("user") for m in contexts if m.get("user")}
     users = {u.pk: u for u in get_user_model().objects.filter(pk__in=user_ids)}
     entries = []
-    for (_key, row, what, changes, created), meta in zip(raw, contexts, strict=True):
+    for (_key, row, what, changes, action), meta in zip(raw, contexts, strict=True):
         if meta.get("user") in users:
             user = users[meta["user"]]
             who = user.full_name or user.get_short_name()
@@ -120,5 +137,5 @@ def contract_history(contract: Contract) -> list[HistoryEntry]:
             who = f"{meta['creator']} (creator)"
         else:
             who = "System"
-        entries.append(HistoryEntry(row.pgh_created_at, who, what, changes, created))
+        entries.append(HistoryEntry(row.pgh_created_at, who, what, changes, action))
     return entries

@@ -505,7 +505,9 @@ class DeliverableQuerySet(WorkspaceQuerySet):
         ).order_by(F("due_date").asc(nulls_last=True), "id")
 
 
-@pghistory.track()
+# Deletions too: a draft's deliverables are edited by removing rows, and the history
+# should say what went.
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class Deliverable(models.Model):
     """One thing the creator publishes under a contract version."""
 

@@ -3,6 +3,7 @@
 import pytest
 from django.http import HttpResponse
 from django.test import RequestFactory
+from django.urls import reverse
 from pghistory.middleware import HistoryMiddleware
 
 from apps.contracts import history, services
@@ -65,6 +66,30 @@ def test_status_changes_and_the_creators_acceptance_are_listed_newest_first(team
     assert accepted.user == "Jane Doe (creator)"
     assert entries == sorted(entries, key=lambda e: e.at, reverse=True)
     assert any(e.what.startswith("Link to jane@creator.test") and e.created for e in entries)
+
+
+def test_a_deliverable_taken_off_a_draft_is_listed_as_removed_with_what_it_was(team, owner_client):
+    contract = draft_for(team)
+    reel = {"platform": "instagram", "format": "reel", "due_date": "2026-03-31"}
+    video = {"platform": "youtube", "format": "video", "quantity": 2, "due_date": "2026-03-20"}
+    services.contract_update_draft(
+        contract=contract, by=team.owner, terms={}, deliverables=[reel, video]
+    )
+
+    through_a_request(
+        team.owner,
+        lambda: services.contract_update_draft(
+            contract=contract, by=team.owner, terms={}, deliverables=[reel]
+        ),
+    )
+
+    [removed] = [e for e in history.contract_history(contract) if e.action == "removed"]
+    assert removed.what == "Deliverable 2 of version 1"
+    assert removed.user != "System"  # the request's user
+    gone = {c.field: (c.old, c.new) for c in removed.changes}
+    assert gone["Platform"] == ("youtube", None) and gone["Quantity"] == (2, None)
+    page = owner_client.get(reverse("contract_history", args=[contract.pk])).content.decode()
+    assert "removed Deliverable 2 of version 1" in page
 
 
 def test_history_reads_in_a_fixed_number_of_queries(team, django_assert_max_num_queries):
