@@ -67,7 +67,13 @@
       var forget = function () { link._loading = null; };  // a failed load may be retried
       link._loading = htmx.ajax("GET", link.getAttribute("href"), {
         source: link, target: link, swap: "outerHTML"
-      }).then(forget, forget);
+      }).then(function () {
+        // Wire its hx-post now rather than when htmx settles the swap: a Move pressed in
+        // between sent the form as a plain page load.
+        var loaded = card.querySelector("form.move-form");
+        if (loaded) htmx.process(loaded);
+        forget();
+      }, forget);
     }
     return link._loading;
   }
@@ -79,9 +85,7 @@
     if (!loading) return;
     loading.then(function () {
       var loaded = card.querySelector("form.move-form");
-      if (!loaded) return;
-      htmx.process(loaded);  // its hx-post, now rather than when htmx settles the swap
-      then(loaded);
+      if (loaded) then(loaded);
     });
   }
 

@@ -103,3 +103,23 @@ def test_a_move_menu_opened_before_the_board_script_ran_still_gets_its_form(page
     priya.get_by_label("Move to").select_option("contacted")
     priya.get_by_role("button", name="Move").click()
     expect(_column(page, "contacted")).to_contain_text("Priya Raman")
+
+
+def test_a_move_pressed_as_soon_as_the_form_shows_stays_on_the_page(page, board_campaign):
+    """htmx wires a swapped-in form when the swap settles; a Move pressed before that sent
+    the form as a plain page load (CI caught it under load). A long settle makes it certain."""
+    user, campaign = board_campaign
+    page.goto(reverse("campaign_board", args=[campaign.pk]))
+    page.get_by_label("Email").fill(user.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(_column(page, "prospect").locator(".board-card")).to_have_count(3)
+    page.evaluate("htmx.config.defaultSettleDelay = 5000; window.__notReloaded = true")
+
+    priya = page.locator(".board-card", has_text="Priya Raman")
+    priya.locator("details.board-move > summary").click()
+    priya.get_by_label("Move to").select_option("contacted")
+    priya.get_by_role("button", name="Move").click()
+
+    expect(_column(page, "contacted")).to_contain_text("Priya Raman")
+    assert page.evaluate("window.__notReloaded") is True
