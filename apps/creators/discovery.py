@@ -393,12 +393,11 @@ def filter_accounts(
         accounts = accounts.filter(platform__in=filters.platforms)
     if filters.niche_ids:
         accounts = accounts.filter(niche_ids__overlap=list(filters.niche_ids))
-    if filters.tiers and SORTS[filters.sort].field == "followers":
-        # As follower ranges, which the (…, followers, id) indexes read in order.
+    if filters.tiers:
+        # As follower ranges: the (…, followers, id) indexes read them, and Postgres sees
+        # when they contradict a followers filter. Sorted by engagement or growth, page_accounts
+        # adds the tier expression of the per-tier indexes (_index_parts).
         accounts = accounts.filter(_follower_ranges(filters.tiers))
-    elif filters.tiers:
-        # The same rows by the tier expression, for the (workspace, tier, engagement) index.
-        accounts = accounts.alias(tier_band=follower_tier()).filter(tier_band__in=filters.tiers)
     if filters.followers_min is not None:
         accounts = accounts.filter(followers__gte=filters.followers_min)
     if filters.followers_max is not None:
