@@ -35,9 +35,9 @@ class StatsSource(models.TextChoices):
 def follower_tier() -> Case:
     """An account's tier in SQL, from its followers by the bands of metrics.tier_for().
 
-    Discovery filters tiers on this rather than on the stored `tier` column, which waits for
-    the account's next rescore, so a tier button always agrees with the followers shown; the
-    (workspace, tier, engagement) index below is built on the same expression.
+    The per-tier indexes below are built on this, and discovery's per-tier reads use the
+    same expression (discovery._index_parts). Not the stored `tier` column: that one waits
+    for the account's next rescore, and the page must agree with the followers it shows.
     """
     bands = sorted(metrics.TIER_BOUNDS.items(), key=lambda band: band[1][0], reverse=True)
     return Case(
