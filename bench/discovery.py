@@ -130,6 +130,7 @@ def combos(workspace: Workspace) -> list[Combo]:
         Combo(f"typo search ({typo})", [("q", typo)]),
         Combo("one handle (a small account)", [("q", small)]),
         Combo("rare pair: NL + French, by ER", [("country", "NL"), ("language", "fr"), ("sort", "engagement")]),
+        Combo("no match: India + German", [("country", "IN"), ("language", "de")]),
         Combo("deep page 21", [], deep=20),
         Combo("deep page 21, tiktok by ER", [("platform", "tiktok"), ("sort", "engagement")], deep=20),
     ]  # fmt: skip
