@@ -25,7 +25,7 @@ from django import forms
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramSimilarity
 from django.core.validators import RegexValidator
 from django.db import connections
-from django.db.models import F, FloatField, Q, QuerySet, Value
+from django.db.models import Case, F, FloatField, Q, QuerySet, Value, When
 from django.db.models.functions import Cast, Coalesce
 from django.db.models.lookups import Exact
 from django.http import QueryDict
@@ -347,7 +347,11 @@ def search(accounts: QuerySet, q: str, *, trigram: bool, rank: bool = False) -> 
         # and sent back in a cursor would no longer equal itself, losing rows at page breaks.
         score = Cast(SearchRank(F("search_vector"), text_query), FloatField())
         if trigram:
-            score = score + Cast(TrigramSimilarity("handle", handle), FloatField())
+            # similarity() costs ~1.7 µs a row and a common surname matches 11,000 accounts at
+            # 1M (19 of the page's 50 ms of SQL). A handle without the typed text in it scores
+            # at most 0.1 there, so it counts only for handles that contain it.
+            similar = Cast(TrigramSimilarity("handle", handle), FloatField())
+            score = score + Case(When(handle__contains=handle, then=similar), default=0.0)
         accounts = accounts.annotate(relevance=Coalesce(score, Value(0.0)))
     return accounts
 
