@@ -325,6 +325,12 @@ def test_keyset_pages_visit_every_row_once_in_order_with_nulls_last(
         ("tier=nano&tier=micro&tier=mid", lambda followers: followers is not None),
         ("tier=micro&tier=mid", lambda followers: followers is not None and followers >= 10_000),
         ("followers_min=2000", lambda followers: followers is not None and followers >= 2_000),
+        # Only grazes mid: that part is read by its followers and sorted, not walked.
+        ("followers_min=300000&followers_max=300000", lambda followers: followers == 300_000),
+        (
+            "followers_min=5000&followers_max=100000",
+            lambda followers: followers is not None and 5_000 <= followers <= 100_000,
+        ),
     ],
 )
 @pytest.mark.parametrize("per_page", [1, 4, 25])
@@ -335,6 +341,25 @@ def test_keyset_pages_by_engagement_across_tiers_visit_every_row_once_in_order(
     seen = walk(owner_client, f"{query}&sort=engagement&per_page={per_page}")
     matching = [account for account in crowd if keep(account.followers)]
     assert seen == expected_order(matching, "engagement_rate", True)
+
+
+@pytest.mark.parametrize(
+    ("followers_min", "followers_max", "walked"),
+    [
+        (None, 10_000, [True, False]),  # nano walked; micro, at exactly 10,000, sorted
+        (95_000, 100_000, [True, False]),  # 95k-100k is 2% of micro: walked; mid grazed
+        (200_000, 3_000_000, [True, True, True]),  # 1M-3M is a sixth of mega, on a log scale
+        (300_000, 300_000, [False]),
+    ],
+)
+def test_a_tier_the_followers_filter_only_grazes_is_sorted_not_walked(
+    followers_min, followers_max, walked
+):
+    filters = discovery.Filters(
+        followers_min=followers_min, followers_max=followers_max, sort="engagement"
+    )
+    parts = discovery._index_parts(filters, discovery.SORTS["engagement"])
+    assert [not part.sort for part in parts] == walked
 
 
 def test_keyset_pages_by_relevance_visit_every_match_once(owner_client, team, crowd, match_path):
