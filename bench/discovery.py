@@ -115,6 +115,10 @@ def combos(workspace: Workspace) -> list[Combo]:
         Combo("mid + macro, by engagement", [("tier", "mid"), ("tier", "macro"), ("sort", "engagement")]),
         Combo("followers 200k-3M, by ER", [("followers_min", "200000"), ("followers_max", "3000000"), ("sort", "engagement")]),
         Combo("macro tier, by growth", [("tier", "macro"), ("sort", "growth")]),
+        # Ranges ending on a tier's first value graze that tier; the last one is thin in micro.
+        Combo("followers 8k-10k, by ER", [("followers_min", "8000"), ("followers_max", "10000"), ("sort", "engagement")]),
+        Combo("followers 50k-100k, by ER", [("followers_min", "50000"), ("followers_max", "100000"), ("sort", "engagement")]),
+        Combo("followers 95k-100k, by ER", [("followers_min", "95000"), ("followers_max", "100000"), ("sort", "engagement")]),
         Combo("followers range", [("followers_min", "50000"), ("followers_max", "200000")]),
         Combo("ER range, by engagement", [("er_min", "2"), ("er_max", "8"), ("sort", "engagement")]),
         Combo("authenticity ≥ 80, by it", [("auth_min", "80"), ("sort", "authenticity")]),
