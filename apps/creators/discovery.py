@@ -319,13 +319,18 @@ def trigram_available(using: str = "default") -> bool:
 
 
 def _text_query(q: str) -> SearchQuery:
-    """websearch syntax ("quoted", -not, or), or every word as a prefix so typing narrows live."""
+    """websearch syntax ("quoted", -not, or), or the words with the last one as a prefix, so
+    typing narrows live."""
     query = SearchQuery(q, config="simple", search_type="websearch")
     words = re.findall(r"[^\W_]+", q.lower())[:MAX_SEARCH_WORDS]
     if words:
+        # Only the last word is still being typed (Algolia's default, "prefixLast"). A prefix
+        # on every word made the GIN index merge each word's every completion: "the" of
+        # "the.opaws" alone took 35 ms at 1M accounts, against 0.5 ms as a whole word.
         # Letters and digits only, so nothing in a word can break out of the quotes.
-        prefixes = " & ".join(f"'{word}':*" for word in words)
-        query |= SearchQuery(prefixes, config="simple", search_type="raw")
+        *whole, typing = words
+        terms = " & ".join([*(f"'{word}'" for word in whole), f"'{typing}':*"])
+        query |= SearchQuery(terms, config="simple", search_type="raw")
     return query
 
 

@@ -208,7 +208,9 @@ def people(team):
         ("@marco.runs", {"marco.runs"}),  # handle, with the @
         ("vegan", {"priya_cooks"}),  # bio
         ("marathon diary", {"marco.runs"}),  # every word
-        ("vega", {"priya_cooks"}),  # words match as prefixes while typing
+        ("vega", {"priya_cooks"}),  # the word being typed matches as a prefix
+        ("marathon dia", {"marco.runs"}),
+        ("mara diary", set()),  # earlier words are whole words
         ('"training diary" -vegan', {"marco.runs"}),  # websearch syntax
         ("nothing-like-this", set()),
     ],
