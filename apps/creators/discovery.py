@@ -559,12 +559,7 @@ def _index_parts(filters: Filters, sort: Sort) -> list[Part]:
         if math.log(slice_high / slice_low) < GRAZED_TIER_SHARE * width:
             # As a followers range, so that Postgres reads just the slice from the
             # (…, followers) index: it cannot narrow the tier expression by the filter.
-            in_tier = (
-                Q(followers__gte=tier_low, followers__lt=tier_high)
-                if tier_high
-                else Q(followers__gte=tier_low)
-            )
-            parts.append(Part(in_tier, sort=True))
+            parts.append(Part(_follower_ranges([tier.value]), sort=True))
         else:
             parts.append(Part(Exact(follower_tier(), tier.value)))
     return parts
